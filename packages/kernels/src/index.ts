@@ -1,0 +1,11 @@
+export { Gpu, createGpu, getGpu, listAdapters, grid, type GpuOptions, type DispatchSpec, type AdapterDescription } from './runtime/gpu.ts';
+export { GpuBuffer } from './runtime/buffer.ts';
+export { BufferPool, sizeClass, type PoolStats } from './runtime/pool.ts';
+export { GpuError, ShapeError, check } from './runtime/errors.ts';
+export { kernelFromFile, kernelFromSource, type Kernel, type Overrides } from './runtime/kernel.ts';
+export { packParams, u, i, f, type ParamValue } from './runtime/params.ts';
+export { GpuTimer } from './runtime/timing.ts';
+export * as testing from './testing.ts';
+
+export { unary, UNARY_OPS, type UnaryOp } from './ops/unary/unary.ts';
+export { unaryRef, erf } from './ops/unary/unary.ref.ts';

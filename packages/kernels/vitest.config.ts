@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // files run one at a time.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts'], passWithNoTests: true,
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 120_000,

@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerGpuInfo } from './gpu-info.ts';
+
+/** Every sub-command registers itself here, one file per command (or command group). */
+export function registerAll(program: Command): void {
+  registerGpuInfo(program);
+}

@@ -9,3 +9,11 @@ export * as testing from './testing.ts';
 
 export { unary, UNARY_OPS, type UnaryOp } from './ops/unary/unary.ts';
 export { unaryRef, erf } from './ops/unary/unary.ref.ts';
+
+export {
+  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, globalAvgPool, globalAvgPoolBackward, pool2dGeometry,
+  type Nhwc, type Pool2dOptions, type AvgPool2dOptions, type Pool2dGeometry, type MaxPool2dResult,
+} from './ops/pool/pool.ts';
+export {
+  maxPool2dRef, maxPool2dBackwardRef, avgPool2dRef, avgPool2dBackwardRef, globalAvgPoolRef, globalAvgPoolBackwardRef,
+} from './ops/pool/pool.ref.ts';

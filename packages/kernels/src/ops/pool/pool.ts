@@ -1,0 +1,212 @@
+import { grid, type Gpu } from '../../runtime/gpu.ts';
+import type { GpuBuffer } from '../../runtime/buffer.ts';
+import { kernelFromFile } from '../../runtime/kernel.ts';
+import { packParams, u, type ParamValue } from '../../runtime/params.ts';
+import { check } from '../../runtime/errors.ts';
+
+const maxKernel = kernelFromFile('maxpool2d', import.meta.url, './maxpool2d.wgsl');
+const maxBackwardKernel = kernelFromFile('maxpool2d_backward', import.meta.url, './maxpool2d_backward.wgsl');
+const avgKernel = kernelFromFile('avgpool2d', import.meta.url, './avgpool2d.wgsl');
+const avgBackwardKernel = kernelFromFile('avgpool2d_backward', import.meta.url, './avgpool2d_backward.wgsl');
+const globalKernel = kernelFromFile('global_avgpool', import.meta.url, './global_avgpool.wgsl');
+const globalBackwardKernel = kernelFromFile('global_avgpool_backward', import.meta.url, './global_avgpool_backward.wgsl');
+
+/** An NHWC activation shape [N, H, W, C]. */
+export type Nhwc = readonly [number, number, number, number];
+
+/** Window of a 2-D pool. Scalars apply to both axes; `stride` defaults to `kernel` (PyTorch). */
+export interface Pool2dOptions {
+  kernel: number | readonly [number, number];
+  stride?: number | readonly [number, number];
+  padding?: number | readonly [number, number];
+}
+
+/** Resolved pool geometry: input [n, h, w, c], window, and output [n, oh, ow, c]. */
+export interface Pool2dGeometry {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  oh: number;
+  ow: number;
+}
+
+const pair = (v: number | readonly [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+function checkShape(kernel: string, shape: Nhwc): void {
+  check(shape.length === 4 && shape.every((d) => Number.isInteger(d) && d >= 0), kernel, () => `shape must be [N,H,W,C] of non-negative integers, got [${shape.join(',')}]`);
+}
+
+/**
+ * Output geometry of a 2-D pool (floor mode, no dilation), validated the way PyTorch does:
+ * kernel and stride >= 1, padding <= kernel/2 (so every window holds a real element), and a
+ * non-empty output.
+ */
+export function pool2dGeometry(kernel: string, shape: Nhwc, opts: Pool2dOptions): Pool2dGeometry {
+  checkShape(kernel, shape);
+  const [n, h, w, c] = shape;
+  const [kh, kw] = pair(opts.kernel);
+  const [sh, sw] = pair(opts.stride ?? opts.kernel);
+  const [ph, pw] = pair(opts.padding ?? 0);
+  const ints = [kh, kw, sh, sw, ph, pw];
+  check(ints.every((v) => Number.isInteger(v)), kernel, () => `kernel/stride/padding must be integers, got ${ints.join(',')}`);
+  check(kh >= 1 && kw >= 1 && sh >= 1 && sw >= 1, kernel, `kernel ${kh}x${kw} and stride ${sh}x${sw} must be >= 1`);
+  check(ph >= 0 && pw >= 0 && 2 * ph <= kh && 2 * pw <= kw, kernel, `padding ${ph}x${pw} must be at most half the kernel ${kh}x${kw}`);
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  check(oh >= 1 && ow >= 1, kernel, () => `input ${h}x${w} (padding ${ph}x${pw}) is smaller than the kernel ${kh}x${kw}`);
+  return { n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow };
+}
+
+function geometryParams(g: Pool2dGeometry, total: number): ParamValue[] {
+  return [u(g.h), u(g.w), u(g.c), u(g.oh), u(g.ow), u(g.kh), u(g.kw), u(g.sh), u(g.sw), u(g.ph), u(g.pw), u(total)];
+}
+
+function describe(g: Pool2dGeometry): string {
+  return `${g.n}x${g.h}x${g.w}x${g.c} k${g.kh}x${g.kw} s${g.sh}x${g.sw} p${g.ph}x${g.pw} -> ${g.oh}x${g.ow}`;
+}
+
+/** Checks that `buf` holds at least `n` elements; allocates one when not given. */
+function output(gpu: Gpu, kernel: string, buf: GpuBuffer | undefined, n: number, label: string): GpuBuffer {
+  const b = buf ?? gpu.alloc(n * 4, label);
+  check(b.length >= n, kernel, () => `output '${b.label}' holds ${b.length} < ${n} elements`);
+  return b;
+}
+
+function input(kernel: string, buf: GpuBuffer, n: number, what: string): void {
+  check(buf.length >= n, kernel, () => `${what} '${buf.label}' holds ${buf.length} < ${n} elements`);
+}
+
+export interface MaxPool2dResult {
+  /** [N, OH, OW, C] f32 */
+  y: GpuBuffer;
+  /** [N, OH, OW, C] u32: flat input index of each maximum (for maxPool2dBackward) */
+  indices: GpuBuffer;
+  outShape: Nhwc;
+}
+
+/** Max pool over NHWC `x` (padding is -inf). Also returns the argmax indices for the backward. */
+export function maxPool2d(
+  gpu: Gpu,
+  x: GpuBuffer,
+  shape: Nhwc,
+  opts: Pool2dOptions & { out?: GpuBuffer; indicesOut?: GpuBuffer },
+): MaxPool2dResult {
+  const g = pool2dGeometry('maxpool2d', shape, opts);
+  const total = g.n * g.oh * g.ow * g.c;
+  input('maxpool2d', x, g.n * g.h * g.w * g.c, 'input');
+  const y = output(gpu, 'maxpool2d', opts.out, total, 'maxpool2d out');
+  const indices = output(gpu, 'maxpool2d', opts.indicesOut, total, 'maxpool2d indices');
+  gpu.dispatch(maxKernel, {
+    params: packParams(geometryParams(g, total)),
+    buffers: [x, y, indices],
+    workgroups: grid(Math.ceil(total / 256)),
+    label: describe(g),
+  });
+  return { y, indices, outShape: [g.n, g.oh, g.ow, g.c] };
+}
+
+/**
+ * dx [N,H,W,C] of maxPool2d from dy [N,OH,OW,C] and the forward's indices; `inShape` and
+ * `opts` are the forward's. Each input element sums the dy of the windows whose argmax it is.
+ */
+export function maxPool2dBackward(
+  gpu: Gpu,
+  dy: GpuBuffer,
+  indices: GpuBuffer,
+  inShape: Nhwc,
+  opts: Pool2dOptions & { out?: GpuBuffer },
+): GpuBuffer {
+  const g = pool2dGeometry('maxpool2d_backward', inShape, opts);
+  const outCount = g.n * g.oh * g.ow * g.c;
+  const total = g.n * g.h * g.w * g.c;
+  input('maxpool2d_backward', dy, outCount, 'dy');
+  input('maxpool2d_backward', indices, outCount, 'indices');
+  const dx = output(gpu, 'maxpool2d_backward', opts.out, total, 'maxpool2d dx');
+  gpu.dispatch(maxBackwardKernel, {
+    params: packParams(geometryParams(g, total)),
+    buffers: [dy, indices, dx],
+    workgroups: grid(Math.ceil(total / 256)),
+    label: describe(g),
+  });
+  return dx;
+}
+
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /**
+   * Whether zero padding counts in the divisor (PyTorch's count_include_pad, default true:
+   * every window divides by KH*KW). With false, a border window divides by its in-bounds count.
+   */
+  countIncludePad?: boolean;
+}
+
+/** Average pool over NHWC `x`; returns y [N, OH, OW, C]. */
+export function avgPool2d(gpu: Gpu, x: GpuBuffer, shape: Nhwc, opts: AvgPool2dOptions & { out?: GpuBuffer }): { y: GpuBuffer; outShape: Nhwc } {
+  const g = pool2dGeometry('avgpool2d', shape, opts);
+  const total = g.n * g.oh * g.ow * g.c;
+  const includePad = opts.countIncludePad ?? true;
+  input('avgpool2d', x, g.n * g.h * g.w * g.c, 'input');
+  const y = output(gpu, 'avgpool2d', opts.out, total, 'avgpool2d out');
+  gpu.dispatch(avgKernel, {
+    params: packParams([...geometryParams(g, total), u(includePad ? 1 : 0)]),
+    buffers: [x, y],
+    workgroups: grid(Math.ceil(total / 256)),
+    label: `${describe(g)}${includePad ? '' : ' exclude-pad'}`,
+  });
+  return { y, outShape: [g.n, g.oh, g.ow, g.c] };
+}
+
+/** dx [N,H,W,C] of avgPool2d from dy [N,OH,OW,C]; `inShape` and `opts` are the forward's. */
+export function avgPool2dBackward(gpu: Gpu, dy: GpuBuffer, inShape: Nhwc, opts: AvgPool2dOptions & { out?: GpuBuffer }): GpuBuffer {
+  const g = pool2dGeometry('avgpool2d_backward', inShape, opts);
+  const total = g.n * g.h * g.w * g.c;
+  const includePad = opts.countIncludePad ?? true;
+  input('avgpool2d_backward', dy, g.n * g.oh * g.ow * g.c, 'dy');
+  const dx = output(gpu, 'avgpool2d_backward', opts.out, total, 'avgpool2d dx');
+  gpu.dispatch(avgBackwardKernel, {
+    params: packParams([...geometryParams(g, total), u(includePad ? 1 : 0)]),
+    buffers: [dy, dx],
+    workgroups: grid(Math.ceil(total / 256)),
+    label: `${describe(g)}${includePad ? '' : ' exclude-pad'}`,
+  });
+  return dx;
+}
+
+/** Global average pool: x [N,H,W,C] -> y [N,C] (ResNet's pool before fc). */
+export function globalAvgPool(gpu: Gpu, x: GpuBuffer, shape: Nhwc, opts: { out?: GpuBuffer } = {}): GpuBuffer {
+  checkShape('global_avgpool', shape);
+  const [n, h, w, c] = shape;
+  check(h * w >= 1, 'global_avgpool', () => `empty spatial extent ${h}x${w}`);
+  input('global_avgpool', x, n * h * w * c, 'input');
+  const y = output(gpu, 'global_avgpool', opts.out, n * c, 'global_avgpool out');
+  gpu.dispatch(globalKernel, {
+    params: packParams([u(h * w), u(c), u(n * c)]),
+    buffers: [x, y],
+    workgroups: grid(Math.ceil((n * c) / 256)),
+    label: `${n}x${h}x${w}x${c}`,
+  });
+  return y;
+}
+
+/** dx [N,H,W,C] of globalAvgPool from dy [N,C]; `shape` is the forward's input shape. */
+export function globalAvgPoolBackward(gpu: Gpu, dy: GpuBuffer, shape: Nhwc, opts: { out?: GpuBuffer } = {}): GpuBuffer {
+  checkShape('global_avgpool_backward', shape);
+  const [n, h, w, c] = shape;
+  check(h * w >= 1, 'global_avgpool_backward', () => `empty spatial extent ${h}x${w}`);
+  input('global_avgpool_backward', dy, n * c, 'dy');
+  const total = n * h * w * c;
+  const dx = output(gpu, 'global_avgpool_backward', opts.out, total, 'global_avgpool dx');
+  gpu.dispatch(globalBackwardKernel, {
+    params: packParams([u(h * w), u(c), u(total)]),
+    buffers: [dy, dx],
+    workgroups: grid(Math.ceil(total / 256)),
+    label: `${n}x${h}x${w}x${c}`,
+  });
+  return dx;
+}

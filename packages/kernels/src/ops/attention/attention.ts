@@ -1,0 +1,170 @@
+import { grid, type Gpu } from '../../runtime/gpu.ts';
+import type { GpuBuffer } from '../../runtime/buffer.ts';
+import { kernelFromFile } from '../../runtime/kernel.ts';
+import { packParams, u, f } from '../../runtime/params.ts';
+import { check } from '../../runtime/errors.ts';
+
+const fwdKernel = kernelFromFile('attention_fwd', import.meta.url, './attention_fwd.wgsl');
+const preKernel = kernelFromFile('attention_bwd_pre', import.meta.url, './attention_bwd_pre.wgsl');
+const dqKernel = kernelFromFile('attention_bwd_q', import.meta.url, './attention_bwd_q.wgsl');
+const dkvKernel = kernelFromFile('attention_bwd_kv', import.meta.url, './attention_bwd_kv.wgsl');
+
+/** Attention tensors are [B, T, H, D] (a [B*T, H*D] projection), the key mask [B, T] u32. */
+export interface AttentionShape {
+  B: number;
+  T: number;
+  H: number;
+  D: number;
+}
+
+export interface AttentionInputs {
+  /** f32 [B, T, H, D] */
+  q: GpuBuffer;
+  k: GpuBuffer;
+  v: GpuBuffer;
+  /** u32 [B, T]: 1 = real token, 0 = padding (never attended to as a key). */
+  mask: GpuBuffer;
+}
+
+export interface AttentionForwardOptions {
+  /** Multiplies q . k; default 1 / sqrt(D). */
+  scale?: number;
+  /** f32 [B, T, H, D] destination (allocated when absent). */
+  out?: GpuBuffer;
+  /** f32 [B, H, T] destination for the row logsumexp (allocated when absent). */
+  lse?: GpuBuffer;
+}
+
+export interface AttentionForwardResult {
+  out: GpuBuffer;
+  /** Row logsumexp of the scaled scores, [B, H, T]; +Infinity for a query without kept keys. */
+  lse: GpuBuffer;
+}
+
+export interface AttentionBackwardInputs extends AttentionInputs {
+  /** The forward's output and logsumexp. */
+  out: GpuBuffer;
+  lse: GpuBuffer;
+  /** Gradient of the loss with respect to out, [B, T, H, D]. */
+  dOut: GpuBuffer;
+}
+
+export interface AttentionBackwardOptions {
+  /** Must equal the forward's scale; default 1 / sqrt(D). */
+  scale?: number;
+  dq?: GpuBuffer;
+  dk?: GpuBuffer;
+  dv?: GpuBuffer;
+}
+
+export interface AttentionGrads {
+  dq: GpuBuffer;
+  dk: GpuBuffer;
+  dv: GpuBuffer;
+}
+
+/** Largest head dimension: the kernels keep a row of q (and accumulators) in registers. */
+export const ATTENTION_MAX_HEAD_DIM = 128;
+
+/** Rows per workgroup (one thread each). 32 keeps padding waste small for short sequences. */
+const ROWS_PER_WORKGROUP = 32;
+
+/**
+ * Rows of the other operand staged per block: two [rows, D4] vec4 tiles (+ 8 bytes per row of
+ * flags/statistics) must fit the device's workgroup memory; 32 rows when they do.
+ */
+function stagedRows(gpu: Gpu, d4: number): number {
+  const limit = gpu.limits.maxComputeWorkgroupStorageSize;
+  let rows = 32;
+  while (rows > 4 && rows * (2 * d4 * 16 + 8) > limit) rows >>= 1;
+  return rows;
+}
+
+function validate(name: string, inputs: AttentionInputs, s: AttentionShape, extra: Record<string, GpuBuffer | undefined>): void {
+  const { B, T, H, D } = s;
+  for (const [key, value] of Object.entries({ B, T, H, D })) {
+    check(Number.isInteger(value) && value >= 1, name, `${key} must be a positive integer, got ${value}`);
+  }
+  check(D <= ATTENTION_MAX_HEAD_DIM, name, `head dim D=${D} exceeds ${ATTENTION_MAX_HEAD_DIM}`);
+  check(B <= 65535 && H <= 65535, name, `B=${B}, H=${H} must each be <= 65535 (workgroup grid)`);
+  const n = B * T * H * D;
+  const tensors: Record<string, GpuBuffer | undefined> = { q: inputs.q, k: inputs.k, v: inputs.v, ...extra };
+  for (const [key, buf] of Object.entries(tensors)) {
+    if (!buf) continue;
+    const want = key === 'lse' ? B * H * T : n;
+    check(buf.length >= want, name, () => `${key} ('${buf.label}') holds ${buf.length} < ${want} elements for B=${B} T=${T} H=${H} D=${D}`);
+  }
+  check(inputs.mask.length >= B * T, name, () => `mask ('${inputs.mask.label}') holds ${inputs.mask.length} < B*T = ${B * T} elements`);
+}
+
+function shapeLabel(s: AttentionShape, scale: number): string {
+  return `B=${s.B} T=${s.T} H=${s.H} D=${s.D} scale=${scale.toPrecision(4)}`;
+}
+
+/**
+ * Fused multi-head attention forward: out = softmax(scale * q k^T, keys masked) v per (batch,
+ * head), FlashAttention-style (no T x T matrix in memory), plus the row logsumexp kept for the
+ * backward pass.
+ */
+export function attentionForward(gpu: Gpu, inputs: AttentionInputs, shape: AttentionShape, opts: AttentionForwardOptions = {}): AttentionForwardResult {
+  validate('attention_fwd', inputs, shape, { out: opts.out, lse: opts.lse });
+  const { B, T, H, D } = shape;
+  const scale = opts.scale ?? 1 / Math.sqrt(D);
+  const d4 = Math.ceil(D / 4);
+  const out = opts.out ?? gpu.alloc(B * T * H * D * 4, 'attention out');
+  const lse = opts.lse ?? gpu.alloc(B * H * T * 4, 'attention lse');
+  gpu.dispatch(fwdKernel, {
+    overrides: { BQ: ROWS_PER_WORKGROUP, BK: stagedRows(gpu, d4), D4: d4 },
+    params: packParams([u(B), u(T), u(H), u(D), f(scale)]),
+    buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, out, lse],
+    workgroups: [Math.ceil(T / ROWS_PER_WORKGROUP), H, B],
+    label: shapeLabel(shape, scale),
+  });
+  return { out, lse };
+}
+
+/**
+ * Backward of attentionForward given dOut: dq, dk, dv. Three dispatches, each output row
+ * written by one thread (deterministic, no atomics): the per-query (lse, delta) statistics,
+ * then dq parallel over query blocks, then dk and dv parallel over key blocks; both recompute
+ * the probabilities from q, k and lse.
+ */
+export function attentionBackward(gpu: Gpu, inputs: AttentionBackwardInputs, shape: AttentionShape, opts: AttentionBackwardOptions = {}): AttentionGrads {
+  validate('attention_bwd', inputs, shape, { out: inputs.out, lse: inputs.lse, dOut: inputs.dOut, dq: opts.dq, dk: opts.dk, dv: opts.dv });
+  const { B, T, H, D } = shape;
+  const scale = opts.scale ?? 1 / Math.sqrt(D);
+  const d4 = Math.ceil(D / 4);
+  const n = B * T * H * D;
+  const label = shapeLabel(shape, scale);
+  const params = packParams([u(B), u(T), u(H), u(D), f(scale)]);
+
+  const rowstat = gpu.alloc(B * H * T * 8, 'attention rowstat');
+  gpu.dispatch(preKernel, {
+    params: packParams([u(B), u(T), u(H), u(D)]),
+    buffers: [inputs.out, inputs.dOut, inputs.lse, rowstat],
+    workgroups: grid(Math.ceil((B * H * T) / 64)),
+    label,
+  });
+
+  const staged = stagedRows(gpu, d4);
+  const dq = opts.dq ?? gpu.alloc(n * 4, 'attention dq');
+  gpu.dispatch(dqKernel, {
+    overrides: { BQ: ROWS_PER_WORKGROUP, BK: staged, D4: d4 },
+    params,
+    buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, inputs.dOut, rowstat, dq],
+    workgroups: [Math.ceil(T / ROWS_PER_WORKGROUP), H, B],
+    label,
+  });
+
+  const dk = opts.dk ?? gpu.alloc(n * 4, 'attention dk');
+  const dv = opts.dv ?? gpu.alloc(n * 4, 'attention dv');
+  gpu.dispatch(dkvKernel, {
+    overrides: { BK: ROWS_PER_WORKGROUP, BQ: staged, D4: d4 },
+    params,
+    buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, inputs.dOut, rowstat, dk, dv],
+    workgroups: [Math.ceil(T / ROWS_PER_WORKGROUP), H, B],
+    label,
+  });
+  rowstat.release();
+  return { dq, dk, dv };
+}

@@ -17,3 +17,7 @@ export {
 export {
   maxPool2dRef, maxPool2dBackwardRef, avgPool2dRef, avgPool2dBackwardRef, globalAvgPoolRef, globalAvgPoolBackwardRef,
 } from './ops/pool/pool.ref.ts';
+
+// Autograd building blocks: unary backward, broadcasting binary ops, reductions, data movement, embedding, optimizers.
+export { unaryBackward, UNARY_GRAD_SAVES, type UnaryBackwardArgs } from './ops/unary_backward/unary_backward.ts';
+export { unaryGradRef } from './ops/unary_backward/unary_backward.ref.ts';

@@ -72,8 +72,10 @@ function tagName(key: string): string | undefined {
 
 function normalizeValue(v: unknown): ExifValue | undefined {
   if (typeof v === 'string') {
-    // Fixed-width ASCII fields are often padded with NULs or spaces.
-    const s = v.replace(/\0+$/g, '').trim();
+    // ASCII fields end at the first NUL (exiftool does the same); some writers leave garbage
+    // after it, others pad with NULs or spaces.
+    const nul = v.indexOf('\0');
+    const s = (nul >= 0 ? v.slice(0, nul) : v).trim();
     return s.length > 0 ? s : undefined;
   }
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;

@@ -21,3 +21,6 @@ export {
 // Autograd building blocks: unary backward, broadcasting binary ops, reductions, data movement, embedding, optimizers.
 export { unaryBackward, UNARY_GRAD_SAVES, type UnaryBackwardArgs } from './ops/unary_backward/unary_backward.ts';
 export { unaryGradRef } from './ops/unary_backward/unary_backward.ref.ts';
+export { binary, binaryScalar, BINARY_OPS, type BinaryOp, type BinaryResult } from './ops/binary/binary.ts';
+export { binaryRef, binaryOpRef, broadcastIndexRef, coordsRef } from './ops/binary/binary.ref.ts';
+export { MAX_DIMS, numel, contiguousStrides, broadcastShapes, normalizeAxis, sameShape } from './ops/shape.ts';

@@ -24,3 +24,10 @@ export { unaryGradRef } from './ops/unary_backward/unary_backward.ref.ts';
 export { binary, binaryScalar, BINARY_OPS, type BinaryOp, type BinaryResult } from './ops/binary/binary.ts';
 export { binaryRef, binaryOpRef, broadcastIndexRef, coordsRef } from './ops/binary/binary.ref.ts';
 export { MAX_DIMS, numel, contiguousStrides, broadcastShapes, normalizeAxis, sameShape } from './ops/shape.ts';
+
+export {
+  batchNormTrain, batchNormEval, batchNormBackward,
+  type BatchNormParams, type BatchNormOptions, type BatchNormTrainOptions, type BatchNormTrainResult, type BatchNormBackwardOptions,
+} from './ops/batchnorm/batchnorm.ts';
+export { batchNormTrainRef, batchNormEvalRef, batchNormBackwardRef, type BatchNormRefState } from './ops/batchnorm/batchnorm.ref.ts';
+export { affineGrad, rowBlocks, type AffineGradOptions } from './ops/batchnorm/affine_grad.ts';

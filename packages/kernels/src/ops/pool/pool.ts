@@ -3,6 +3,7 @@ import type { GpuBuffer } from '../../runtime/buffer.ts';
 import { kernelFromFile } from '../../runtime/kernel.ts';
 import { packParams, u, type ParamValue } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
+import { checkHolds, checkShape, fmtShape } from '../shape.ts';
 
 const maxKernel = kernelFromFile('maxpool2d', import.meta.url, './maxpool2d.wgsl');
 const maxBackwardKernel = kernelFromFile('maxpool2d_backward', import.meta.url, './maxpool2d_backward.wgsl');
@@ -39,8 +40,9 @@ export interface Pool2dGeometry {
 
 const pair = (v: number | readonly [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
-function checkShape(kernel: string, shape: Nhwc): void {
-  check(shape.length === 4 && shape.every((d) => Number.isInteger(d) && d >= 0), kernel, () => `shape must be [N,H,W,C] of non-negative integers, got [${shape.join(',')}]`);
+function checkNhwc(kernel: string, shape: Nhwc): void {
+  check(shape.length === 4, kernel, () => `input shape must be [N,H,W,C], got ${fmtShape(shape)}`);
+  checkShape(shape, kernel, 'input');
 }
 
 /**
@@ -49,7 +51,7 @@ function checkShape(kernel: string, shape: Nhwc): void {
  * non-empty output.
  */
 export function pool2dGeometry(kernel: string, shape: Nhwc, opts: Pool2dOptions): Pool2dGeometry {
-  checkShape(kernel, shape);
+  checkNhwc(kernel, shape);
   const [n, h, w, c] = shape;
   const [kh, kw] = pair(opts.kernel);
   const [sh, sw] = pair(opts.stride ?? opts.kernel);
@@ -72,15 +74,11 @@ function describe(g: Pool2dGeometry): string {
   return `${g.n}x${g.h}x${g.w}x${g.c} k${g.kh}x${g.kw} s${g.sh}x${g.sw} p${g.ph}x${g.pw} -> ${g.oh}x${g.ow}`;
 }
 
-/** Checks that `buf` holds at least `n` elements; allocates one when not given. */
+/** `buf` (checked to hold n elements) or a new pooled buffer of n f32/u32. */
 function output(gpu: Gpu, kernel: string, buf: GpuBuffer | undefined, n: number, label: string): GpuBuffer {
   const b = buf ?? gpu.alloc(n * 4, label);
-  check(b.length >= n, kernel, () => `output '${b.label}' holds ${b.length} < ${n} elements`);
+  checkHolds(b, n, kernel, 'output');
   return b;
-}
-
-function input(kernel: string, buf: GpuBuffer, n: number, what: string): void {
-  check(buf.length >= n, kernel, () => `${what} '${buf.label}' holds ${buf.length} < ${n} elements`);
 }
 
 export interface MaxPool2dResult {
@@ -100,7 +98,7 @@ export function maxPool2d(
 ): MaxPool2dResult {
   const g = pool2dGeometry('maxpool2d', shape, opts);
   const total = g.n * g.oh * g.ow * g.c;
-  input('maxpool2d', x, g.n * g.h * g.w * g.c, 'input');
+  checkHolds(x, g.n * g.h * g.w * g.c, 'maxpool2d', 'input');
   const y = output(gpu, 'maxpool2d', opts.out, total, 'maxpool2d out');
   const indices = output(gpu, 'maxpool2d', opts.indicesOut, total, 'maxpool2d indices');
   gpu.dispatch(maxKernel, {
@@ -126,8 +124,8 @@ export function maxPool2dBackward(
   const g = pool2dGeometry('maxpool2d_backward', inShape, opts);
   const outCount = g.n * g.oh * g.ow * g.c;
   const total = g.n * g.h * g.w * g.c;
-  input('maxpool2d_backward', dy, outCount, 'dy');
-  input('maxpool2d_backward', indices, outCount, 'indices');
+  checkHolds(dy, outCount, 'maxpool2d_backward', 'dy');
+  checkHolds(indices, outCount, 'maxpool2d_backward', 'indices');
   const dx = output(gpu, 'maxpool2d_backward', opts.out, total, 'maxpool2d dx');
   gpu.dispatch(maxBackwardKernel, {
     params: packParams(geometryParams(g, total)),
@@ -151,7 +149,7 @@ export function avgPool2d(gpu: Gpu, x: GpuBuffer, shape: Nhwc, opts: AvgPool2dOp
   const g = pool2dGeometry('avgpool2d', shape, opts);
   const total = g.n * g.oh * g.ow * g.c;
   const includePad = opts.countIncludePad ?? true;
-  input('avgpool2d', x, g.n * g.h * g.w * g.c, 'input');
+  checkHolds(x, g.n * g.h * g.w * g.c, 'avgpool2d', 'input');
   const y = output(gpu, 'avgpool2d', opts.out, total, 'avgpool2d out');
   gpu.dispatch(avgKernel, {
     params: packParams([...geometryParams(g, total), u(includePad ? 1 : 0)]),
@@ -167,7 +165,7 @@ export function avgPool2dBackward(gpu: Gpu, dy: GpuBuffer, inShape: Nhwc, opts: 
   const g = pool2dGeometry('avgpool2d_backward', inShape, opts);
   const total = g.n * g.h * g.w * g.c;
   const includePad = opts.countIncludePad ?? true;
-  input('avgpool2d_backward', dy, g.n * g.oh * g.ow * g.c, 'dy');
+  checkHolds(dy, g.n * g.oh * g.ow * g.c, 'avgpool2d_backward', 'dy');
   const dx = output(gpu, 'avgpool2d_backward', opts.out, total, 'avgpool2d dx');
   gpu.dispatch(avgBackwardKernel, {
     params: packParams([...geometryParams(g, total), u(includePad ? 1 : 0)]),
@@ -180,10 +178,10 @@ export function avgPool2dBackward(gpu: Gpu, dy: GpuBuffer, inShape: Nhwc, opts: 
 
 /** Global average pool: x [N,H,W,C] -> y [N,C] (ResNet's pool before fc). */
 export function globalAvgPool(gpu: Gpu, x: GpuBuffer, shape: Nhwc, opts: { out?: GpuBuffer } = {}): GpuBuffer {
-  checkShape('global_avgpool', shape);
+  checkNhwc('global_avgpool', shape);
   const [n, h, w, c] = shape;
   check(h * w >= 1, 'global_avgpool', () => `empty spatial extent ${h}x${w}`);
-  input('global_avgpool', x, n * h * w * c, 'input');
+  checkHolds(x, n * h * w * c, 'global_avgpool', 'input');
   const y = output(gpu, 'global_avgpool', opts.out, n * c, 'global_avgpool out');
   gpu.dispatch(globalKernel, {
     params: packParams([u(h * w), u(c), u(n * c)]),
@@ -196,10 +194,10 @@ export function globalAvgPool(gpu: Gpu, x: GpuBuffer, shape: Nhwc, opts: { out?:
 
 /** dx [N,H,W,C] of globalAvgPool from dy [N,C]; `shape` is the forward's input shape. */
 export function globalAvgPoolBackward(gpu: Gpu, dy: GpuBuffer, shape: Nhwc, opts: { out?: GpuBuffer } = {}): GpuBuffer {
-  checkShape('global_avgpool_backward', shape);
+  checkNhwc('global_avgpool_backward', shape);
   const [n, h, w, c] = shape;
   check(h * w >= 1, 'global_avgpool_backward', () => `empty spatial extent ${h}x${w}`);
-  input('global_avgpool_backward', dy, n * c, 'dy');
+  checkHolds(dy, n * c, 'global_avgpool_backward', 'dy');
   const total = n * h * w * c;
   const dx = output(gpu, 'global_avgpool_backward', opts.out, total, 'global_avgpool dx');
   gpu.dispatch(globalBackwardKernel, {

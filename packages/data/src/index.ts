@@ -15,3 +15,7 @@ export type { TagStats, TagVocabulary, ChooseOptions } from './exif/vocab.ts';
 // Seeded randomness (util/rng.ts)
 export { hash32, rngFromSeed, derivedRng, randInt, shuffleInPlace } from './util/rng.ts';
 export type { Rng } from './util/rng.ts';
+// Tokenizer (text/bert-vocab.ts, text/tokenizer.ts)
+export { bertVocab, bertVocabTxt, bertTokenizerJson, convertSentencePieceToken } from './text/bert-vocab.ts';
+export { ExifTokenizer, DEFAULT_MAX_LENGTH } from './text/tokenizer.ts';
+export type { TokenizerOptions, Padding, EncodedText, TokenBatch } from './text/tokenizer.ts';

@@ -24,6 +24,8 @@ export { unaryGradRef } from './ops/unary_backward/unary_backward.ref.ts';
 export { binary, binaryScalar, BINARY_OPS, type BinaryOp, type BinaryResult } from './ops/binary/binary.ts';
 export { binaryRef, binaryOpRef, broadcastIndexRef, coordsRef } from './ops/binary/binary.ref.ts';
 export { MAX_DIMS, numel, contiguousStrides, broadcastShapes, normalizeAxis, sameShape } from './ops/shape.ts';
+export { reduce, reduceAxis, argReduce, sumToShape, sumSquares, type ReduceOp, type ArgReduceOp, type ReduceResult, type ReduceOptions } from './ops/reduce/reduce.ts';
+export { reduceRef, argReduceRef, sumToShapeRef } from './ops/reduce/reduce.ref.ts';
 
 export {
   batchNormTrain, batchNormEval, batchNormBackward,

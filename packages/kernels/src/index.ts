@@ -26,6 +26,10 @@ export { binaryRef, binaryOpRef, broadcastIndexRef, coordsRef } from './ops/bina
 export { MAX_DIMS, numel, contiguousStrides, broadcastShapes, normalizeAxis, sameShape } from './ops/shape.ts';
 export { reduce, reduceAxis, argReduce, sumToShape, sumSquares, type ReduceOp, type ArgReduceOp, type ReduceResult, type ReduceOptions } from './ops/reduce/reduce.ts';
 export { reduceRef, argReduceRef, sumToShapeRef } from './ops/reduce/reduce.ref.ts';
+export { permute, inversePerm, type PermuteResult } from './ops/permute/permute.ts';
+export { permuteRef } from './ops/permute/permute.ref.ts';
+export { transpose, transposeFits } from './ops/transpose/transpose.ts';
+export { transposeRef } from './ops/transpose/transpose.ref.ts';
 
 export {
   batchNormTrain, batchNormEval, batchNormBackward,

@@ -24,7 +24,7 @@ export type SourceLayout = 'official' | 'canonical' | 'torchvision-resnet' | 'hf
 
 export interface MappedStateDict {
   layout: SourceLayout;
-  /** Canonical name -> tensor (floats as F32, num_batches_tracked as I64). */
+  /** Canonical name -> tensor in canonical order (floats as F32, num_batches_tracked as I64). */
   tensors: TensorMap;
   /** Source keys dropped on purpose (CLIP leftovers, derived buffers, other heads). */
   ignored: string[];
@@ -137,9 +137,14 @@ export function mapToCanonical(source: TensorMap, opts: MapOptions = {}): Mapped
     if (t && k.endsWith('.num_batches_tracked') && t.dtype !== 'I64') problems.push(`${k}: dtype ${t.dtype}, expected I64`);
   }
   const unexpected = [...tensors.keys()].filter((k) => !expected.has(k));
-  for (const k of unexpected) tensors.delete(k);
   if (problems.length > 0) {
     throw new Error(`state dict (${layout} layout) does not fit the inferred model:\n  ${problems.join('\n  ')}`);
   }
-  return { layout, tensors, ignored, missing, unexpected, cast, config };
+  // Canonical order (torchvision's, then Hugging Face's), whatever the source order was.
+  const ordered: TensorMap = new Map();
+  for (const k of expected.keys()) {
+    const t = tensors.get(k);
+    if (t) ordered.set(k, t);
+  }
+  return { layout, tensors: ordered, ignored, missing, unexpected, cast, config };
 }

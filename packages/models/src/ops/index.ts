@@ -1,0 +1,3 @@
+export * from './elementwise.ts';
+export * from './reduce.ts';
+export * from './shape.ts';

@@ -1,4 +1,4 @@
-import { binary, binaryScalar, reduce, type ReduceOp } from '@exif-lang/kernels';
+import { binary, binaryScalar, reduce, sumToShape as sumToShapeKernel, type ReduceOp } from '@exif-lang/kernels';
 import { Tensor } from '../tensor/tensor.ts';
 import { record } from '../autograd/tape.ts';
 import { reshape } from './shape.ts';
@@ -47,3 +47,18 @@ export const sumAll = (x: Tensor): Tensor => reduceOp('sum', reshape(x, [x.size]
 
 /** Mean of all elements, as a scalar (shape []). */
 export const meanAll = (x: Tensor): Tensor => reduceOp('mean', reshape(x, [x.size]), 0, false);
+
+/** Sums x over its broadcast dimensions down to `shape` (the adjoint of broadcasting). */
+export function sumToShape(x: Tensor, shape: readonly number[]): Tensor {
+  const y = Tensor.fromBuffer(sumToShapeKernel(x.gpu, x.buffer, x.shape, shape), shape);
+  return record('sum_to_shape', [x], y, [], (gy) => [expandBack(gy, padRank(shape, x.rank), x.shape, 1)]);
+}
+
+function padRank(shape: readonly number[], rank: number): number[] {
+  return [...new Array<number>(rank - shape.length).fill(1), ...shape];
+}
+
+/** 1 where x > 0, else 0 (not differentiable; used by backward passes). */
+export function gt0(x: Tensor): Tensor {
+  return Tensor.fromBuffer(binaryScalar(x.gpu, 'gt', x.buffer, x.size, 0), x.shape);
+}

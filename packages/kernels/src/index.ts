@@ -30,6 +30,14 @@ export { permute, inversePerm, type PermuteResult } from './ops/permute/permute.
 export { permuteRef } from './ops/permute/permute.ref.ts';
 export { transpose, transposeFits } from './ops/transpose/transpose.ts';
 export { transposeRef } from './ops/transpose/transpose.ref.ts';
+export { slice, sliceBackward, sliceScatter, type SliceResult } from './ops/slice/slice.ts';
+export { sliceRef, sliceBackwardRef } from './ops/slice/slice.ref.ts';
+export { concat, concatBackward, type ConcatResult } from './ops/concat/concat.ts';
+export { concatRef } from './ops/concat/concat.ref.ts';
+export { fill, arange, ramp, type FillDtype, type RampOptions } from './ops/fill/fill.ts';
+export { rampRef } from './ops/fill/fill.ref.ts';
+export { cast, type Dtype } from './ops/cast/cast.ts';
+export { castRef } from './ops/cast/cast.ref.ts';
 
 export {
   batchNormTrain, batchNormEval, batchNormBackward,

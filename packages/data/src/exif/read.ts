@@ -121,15 +121,23 @@ export async function readExif(input: string | Uint8Array): Promise<ExifResult> 
   }
   if (bytes.length === 0) return failure('empty-file', 'file has 0 bytes');
   let raw: unknown;
+  // exifr wants a Node Buffer (or ArrayBuffer) to pick its memory reader.
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    // exifr wants a Node Buffer (or ArrayBuffer) to pick its memory reader.
-    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     raw = await exifr.parse(buf, PARSE_OPTIONS);
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     if (/unknown file format/i.test(msg)) return failure('unsupported-format', msg);
-    if (/unreachable|outside the bounds|out of range|beyond/i.test(msg)) return failure('exif-truncated', msg);
-    return failure('exif-corrupt', msg);
+    // One damaged block (a bad GPS IFD, say) should not cost the camera tags of the others:
+    // exifr's silentErrors mode skips the broken block and returns what it could read.
+    const partial = await exifr.parse(buf, { ...PARSE_OPTIONS, silentErrors: true }).catch(() => undefined);
+    if (partial && typeof partial === 'object' && Object.keys(normalizeExif(partial as Record<string, unknown>).tags).length > 0) {
+      raw = partial;
+    } else if (/unreachable|outside the bounds|out of range|beyond/i.test(msg)) {
+      return failure('exif-truncated', msg);
+    } else {
+      return failure('exif-corrupt', msg);
+    }
   }
   if (raw === undefined || raw === null || typeof raw !== 'object') return failure('no-exif', 'no EXIF segment');
   const record = normalizeExif(raw as Record<string, unknown>);

@@ -66,15 +66,19 @@ export class ExifTokenizer {
   }
 
   encodeBatch(texts: readonly string[], padding: Padding = 'max-length'): TokenBatch {
-    const enc = texts.map((t) => this.encode(t).ids);
+    return this.packBatch(texts.map((t) => this.encode(t).ids), padding);
+  }
+
+  /** Pads already encoded texts (from `encode`) into a batch; lets callers cache encodings. */
+  packBatch(enc: ReadonlyArray<readonly number[]>, padding: Padding = 'max-length'): TokenBatch {
     const length = padding === 'max-length' ? this.maxLength : Math.max(2, ...enc.map((e) => e.length));
-    const ids = new Uint32Array(texts.length * length).fill(this.padId);
-    const mask = new Uint32Array(texts.length * length);
+    const ids = new Uint32Array(enc.length * length).fill(this.padId);
+    const mask = new Uint32Array(enc.length * length);
     enc.forEach((e, b) => {
       ids.set(e, b * length);
       mask.fill(1, b * length, b * length + e.length);
     });
-    return { batch: texts.length, length, ids, mask };
+    return { batch: enc.length, length, ids, mask };
   }
 
   decode(ids: readonly number[]): string {

@@ -45,3 +45,9 @@ export {
 } from './ops/batchnorm/batchnorm.ts';
 export { batchNormTrainRef, batchNormEvalRef, batchNormBackwardRef, type BatchNormRefState } from './ops/batchnorm/batchnorm.ref.ts';
 export { affineGrad, rowBlocks, type AffineGradOptions } from './ops/batchnorm/affine_grad.ts';
+
+export { layerNorm, layerNormBackward, type LayerNormParams, type LayerNormResult } from './ops/layernorm/layernorm.ts';
+export { rowKernel, rowWorkgroupSize, rowsAndCols } from './ops/layernorm/rows.ts';
+export { layerNormRef, layerNormBackwardRef } from './ops/layernorm/layernorm.ref.ts';
+export { softmax, softmaxBackward, type SoftmaxOptions } from './ops/softmax/softmax.ts';
+export { softmaxRef, softmaxBackwardRef } from './ops/softmax/softmax.ref.ts';

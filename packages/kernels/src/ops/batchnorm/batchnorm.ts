@@ -3,7 +3,8 @@ import type { GpuBuffer } from '../../runtime/buffer.ts';
 import { kernelFromFile } from '../../runtime/kernel.ts';
 import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
-import { checkHolds, checkShape, fmtShape, numel } from '../shape.ts';
+import { checkHolds, fmtShape } from '../shape.ts';
+import { rowsAndCols } from '../layernorm/rows.ts';
 import { affineGrad, outputBuffer, rowBlocks, CHANNEL_TILE } from './affine_grad.ts';
 
 const statsPartialKernel = kernelFromFile('bn_stats_partial', import.meta.url, './bn_stats.wgsl', 'partial');
@@ -41,13 +42,6 @@ export interface BatchNormTrainResult {
   stats: GpuBuffer;
 }
 
-/** rows (product of all but the last axis) and channels (last axis) of a channel-last shape. */
-function rowsAndChannels(kernel: string, shape: readonly number[]): { rows: number; channels: number } {
-  check(shape.length >= 1, kernel, 'x needs at least one (channel) dimension');
-  checkShape(shape, kernel, 'x');
-  return { rows: numel(shape.slice(0, -1)), channels: shape[shape.length - 1] };
-}
-
 function checkChannelBuffers(kernel: string, channels: number, bufs: Record<string, GpuBuffer>): void {
   for (const [name, b] of Object.entries(bufs)) checkHolds(b, channels, kernel, name);
 }
@@ -66,7 +60,7 @@ export function batchNormTrain(
   opts: BatchNormTrainOptions = {},
 ): BatchNormTrainResult {
   const kernel = 'batchnorm_train';
-  const { rows, channels } = rowsAndChannels(kernel, shape);
+  const { rows, cols: channels } = rowsAndCols(kernel, shape);
   check(rows >= 2, kernel, () => `expected more than 1 value per channel when training, got shape ${fmtShape(shape)}`);
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
@@ -94,7 +88,7 @@ export function batchNormTrain(
 /** Inference-mode batch norm: normalizes with the running statistics (nothing is updated). */
 export function batchNormEval(gpu: Gpu, x: GpuBuffer, shape: readonly number[], params: BatchNormParams, opts: BatchNormOptions = {}): GpuBuffer {
   const kernel = 'batchnorm_eval';
-  const { rows, channels } = rowsAndChannels(kernel, shape);
+  const { rows, cols: channels } = rowsAndCols(kernel, shape);
   checkHolds(x, rows * channels, kernel, 'x');
   checkChannelBuffers(kernel, channels, { ...params });
   return apply(gpu, kernel, x, rows, channels, params, null, opts);
@@ -148,7 +142,7 @@ export function batchNormBackward(
   opts: BatchNormBackwardOptions = {},
 ): { dx: GpuBuffer; dgamma: GpuBuffer; dbeta: GpuBuffer } {
   const kernel = 'batchnorm_backward';
-  const { rows, channels } = rowsAndChannels(kernel, shape);
+  const { rows, cols: channels } = rowsAndCols(kernel, shape);
   check(rows >= 2, kernel, () => `training-mode batch norm needs more than 1 value per channel, got shape ${fmtShape(shape)}`);
   checkHolds(gamma, channels, kernel, 'gamma');
   const { dgamma, dbeta } = affineGrad(gpu, kernel, dy, x, stats, rows, channels, {

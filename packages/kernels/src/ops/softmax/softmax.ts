@@ -1,0 +1,60 @@
+import { grid, type Gpu } from '../../runtime/gpu.ts';
+import type { GpuBuffer } from '../../runtime/buffer.ts';
+import { packParams, u } from '../../runtime/params.ts';
+import { check } from '../../runtime/errors.ts';
+import { checkHolds } from '../shape.ts';
+import { rowKernel, rowsAndCols, rowWorkgroupSize } from '../layernorm/rows.ts';
+
+const forwardKernel = rowKernel('softmax', import.meta.url, './softmax.wgsl');
+const backwardKernel = rowKernel('softmax_backward', import.meta.url, './softmax_backward.wgsl');
+
+export interface SoftmaxOptions {
+  /** log-softmax instead of softmax. */
+  log?: boolean;
+  out?: GpuBuffer;
+}
+
+/**
+ * Softmax (or log-softmax) over the last axis of x, numerically stable. -inf entries get
+ * probability 0; a row of only -inf gives zeros (log: -inf) instead of PyTorch's NaN.
+ */
+export function softmax(gpu: Gpu, x: GpuBuffer, shape: readonly number[], opts: SoftmaxOptions = {}): GpuBuffer {
+  const kernel = opts.log ? 'log_softmax' : 'softmax';
+  const { rows, cols } = rowsAndCols(kernel, shape);
+  checkHolds(x, rows * cols, kernel, 'x');
+  const y = opts.out ?? gpu.alloc(rows * cols * 4, `${kernel} out`);
+  checkHolds(y, rows * cols, kernel, 'output');
+  check(y !== x, kernel, 'out must not alias x (no in-place variant)');
+  const wg = rowWorkgroupSize(cols);
+  gpu.dispatch(forwardKernel, {
+    overrides: { WG: wg, LOG: opts.log ? 1 : 0 },
+    params: packParams([u(rows), u(cols)]),
+    buffers: [x, y],
+    workgroups: grid(cols === 0 ? 0 : rows),
+    label: `${rows}x${cols} wg${wg}`,
+  });
+  return y;
+}
+
+/**
+ * dx of softmax from its output y and dy: y * (dy - sum(dy * y)); with `log`, of log-softmax
+ * from its output: dy - exp(y) * sum(dy).
+ */
+export function softmaxBackward(gpu: Gpu, y: GpuBuffer, dy: GpuBuffer, shape: readonly number[], opts: SoftmaxOptions = {}): GpuBuffer {
+  const kernel = opts.log ? 'log_softmax_backward' : 'softmax_backward';
+  const { rows, cols } = rowsAndCols(kernel, shape);
+  checkHolds(y, rows * cols, kernel, 'y');
+  checkHolds(dy, rows * cols, kernel, 'dy');
+  const dx = opts.out ?? gpu.alloc(rows * cols * 4, `${kernel} dx`);
+  checkHolds(dx, rows * cols, kernel, 'output');
+  check(dx !== y && dx !== dy, kernel, 'out must not alias y or dy (no in-place variant)');
+  const wg = rowWorkgroupSize(cols);
+  gpu.dispatch(backwardKernel, {
+    overrides: { WG: wg, LOG: opts.log ? 1 : 0 },
+    params: packParams([u(rows), u(cols)]),
+    buffers: [y, dy, dx],
+    workgroups: grid(cols === 0 ? 0 : rows),
+    label: `${rows}x${cols} wg${wg}`,
+  });
+  return dx;
+}

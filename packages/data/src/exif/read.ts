@@ -59,6 +59,9 @@ const PARSE_OPTIONS = {
   silentErrors: false,
 } as const;
 
+/** exifr's typings omit silentErrors, hence a separate constant rather than an inline spread. */
+const PARSE_OPTIONS_SILENT = { ...PARSE_OPTIONS, silentErrors: true } as const;
+
 /** Names for numeric keys exifr left untranslated (an EXIF tag stored in IFD0, say). */
 function tagName(key: string): string | undefined {
   if (!/^\d+$/.test(key)) return key;
@@ -130,7 +133,7 @@ export async function readExif(input: string | Uint8Array): Promise<ExifResult> 
     if (/unknown file format/i.test(msg)) return failure('unsupported-format', msg);
     // One damaged block (a bad GPS IFD, say) should not cost the camera tags of the others:
     // exifr's silentErrors mode skips the broken block and returns what it could read.
-    const partial = await exifr.parse(buf, { ...PARSE_OPTIONS, silentErrors: true }).catch(() => undefined);
+    const partial = await exifr.parse(buf, PARSE_OPTIONS_SILENT).catch(() => undefined);
     if (partial && typeof partial === 'object' && Object.keys(normalizeExif(partial as Record<string, unknown>).tags).length > 0) {
       raw = partial;
     } else if (/unreachable|outside the bounds|out of range|beyond/i.test(msg)) {

@@ -74,3 +74,42 @@ export async function writeFiles(dir: string, files: Record<string, Buffer | str
     await writeFile(p, data);
   }
 }
+
+/** A WebDataset shard as img2dataset writes it: key.jpg + key.json (+ key.txt). */
+export async function makeShard(path: string, samples: Array<{ key: string; jpg: Buffer; json?: Record<string, unknown> }>): Promise<void> {
+  const tar = (await import('tar-stream')).default;
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const pack = tar.pack();
+  const done = pipeline(pack, createWriteStream(path));
+  for (const s of samples) {
+    pack.entry({ name: `${s.key}.jpg` }, s.jpg);
+    if (s.json) pack.entry({ name: `${s.key}.json` }, JSON.stringify(s.json));
+    pack.entry({ name: `${s.key}.txt` }, 'a caption');
+  }
+  pack.finalize();
+  await done;
+}
+
+/** img2dataset's `exif` field: a JSON string of exifread's printable tags. */
+export const EXIFREAD_JSON = JSON.stringify({
+  'Image Make': 'NIKON CORPORATION', 'Image Model': 'NIKON D3200', 'Image Artist': 'Someone',
+  'EXIF ExposureTime': '1/500', 'EXIF FNumber': '28/5', 'EXIF ISOSpeedRatings': '200',
+  'EXIF FocalLength': '35', 'EXIF ExposureBiasValue': '-1/3', 'EXIF LensSpecification': '[18, 55, 7/2, 28/5]',
+  'EXIF BodySerialNumber': '123', 'GPS GPSLatitude': '[1, 2, 3]', 'Thumbnail JPEGInterchangeFormat': '1234',
+});
+
+/** Rewrites the APP1 (EXIF) segment to keep only its first `keep` payload bytes; the image after it stays intact. */
+export function shortenExifSegment(jpeg: Buffer, keep = 40): Buffer {
+  let i = 2;
+  while (i + 4 <= jpeg.length) {
+    const len = jpeg.readUInt16BE(i + 2);
+    if (jpeg[i + 1] === 0xe1) {
+      const head = Buffer.from([0xff, 0xe1, 0, 0]);
+      head.writeUInt16BE(keep + 2, 2);
+      return Buffer.concat([jpeg.subarray(0, i), head, jpeg.subarray(i + 4, i + 4 + keep), jpeg.subarray(i + 2 + len)]);
+    }
+    i += 2 + len;
+  }
+  throw new Error('no APP1 segment');
+}

@@ -136,7 +136,7 @@ export async function readExif(input: string | Uint8Array): Promise<ExifResult> 
     const partial = await exifr.parse(buf, PARSE_OPTIONS_SILENT).catch(() => undefined);
     if (partial && typeof partial === 'object' && Object.keys(normalizeExif(partial as Record<string, unknown>).tags).length > 0) {
       raw = partial;
-    } else if (/unreachable|outside the bounds|out of range|beyond/i.test(msg)) {
+    } else if (/unreachable|outside (the bounds|of chunk)|out of range|beyond/i.test(msg)) {
       return failure('exif-truncated', msg);
     } else {
       return failure('exif-corrupt', msg);

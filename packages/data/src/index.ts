@@ -55,3 +55,17 @@ export { loadStreamEntries } from './stream/entries.ts';
 export type { LoadedEntries } from './stream/entries.ts';
 export { runPatchBench } from './stream/bench.ts';
 export type { BenchOptions, BenchResult } from './stream/bench.ts';
+// Synthetic camera zoo (synth/*.ts)
+export { generateSynthZoo, synthImage, SYNTH_DEFAULTS } from './synth/zoo.ts';
+export type { SynthOptions, SynthResult, SynthRecord, SynthImage } from './synth/zoo.ts';
+export { makeCameraZoo } from './synth/camera-zoo.ts';
+export type { ZooSizes } from './synth/camera-zoo.ts';
+export type { CameraProfile, CameraKind } from './synth/camera.ts';
+export type { ShotSettings } from './synth/shot.ts';
+// Splice generator (splice/*.ts)
+export { generateSplices } from './splice/generate.ts';
+export type { SpliceOptions, SpliceManifest, SpliceItem, SplicePhotoRef, ShapeChoice, NegativeChoice } from './splice/generate.ts';
+export { scanCameraPhotos } from './splice/sources.ts';
+export type { CameraPhoto, PhotoScan, SkippedFile } from './splice/sources.ts';
+export { rasterizePolygon } from './splice/region.ts';
+export type { RegionKind, Box as SpliceBox } from './splice/region.ts';

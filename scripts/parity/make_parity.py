@@ -112,6 +112,13 @@ def main():
     with torch.no_grad():
         eval_img = net.encode_image(image_nchw)
         eval_txt = net.encode_text(ids, mask)
+        # model.pth alone reproduces them: load it into a differently seeded copy, strictly.
+        torch.manual_seed(args.seed + 99)
+        twin = EXIFNet(make_image_tower(p["image"], tcfg["dim"]), DistilBertModel(tcfg), p["clip"])
+        twin.load_state_dict(torch.load(os.path.join(args.out, "model.pth"))["model"], strict=True)
+        twin.eval()
+        assert torch.equal(twin.encode_image(image_nchw), eval_img) and torch.equal(twin.encode_text(ids, mask), eval_txt)
+        del twin
 
     # One training step: BN uses batch statistics and updates its running stats.
     net.train()

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  canonicalShapes, convertCheckpoint, imageShapes, mapToCanonical, numel, readPth, readSafetensors, textShapes,
+  canonicalShapes, compareTensors, convertCheckpoint, FileSource, imageShapes, mapToCanonical, numel, readPth, readSafetensors,
+  readSafetensorsHeader, textShapes,
   type ImageConfig, type RawTensor, type TensorMap, type TextConfig,
 } from '../src/checkpoint/index.ts';
 
@@ -138,6 +139,25 @@ describe('official checkpoint mapping', () => {
   });
 });
 
+describe('parity comparison', () => {
+  it('measures max |diff| / max |expected| per tensor and reports the worst', () => {
+    const actual: TensorMap = new Map();
+    for (const [k, g] of grads) actual.set(k.slice(5), g);
+    const fc = actual.get('image.fc.bias')!;
+    const data = Float32Array.from(fc.data as Float32Array);
+    let big = 0;
+    for (let i = 1; i < data.length; i++) if (Math.abs(data[i]) > Math.abs(data[big])) big = i;
+    data[0] += Math.abs(data[big]) * 1e-3;
+    actual.set('image.fc.bias', { dtype: 'F32', shape: fc.shape, data });
+    actual.delete('text.embeddings.LayerNorm.bias');
+    const r = compareTensors(grads, actual, { tolerance: 1e-4, prefix: 'grad.' });
+    expect(r.missing).toEqual(['text.embeddings.LayerNorm.bias']);
+    expect(r.failures.map((d) => d.key)).toEqual(['image.fc.bias']);
+    expect(r.worst!.relative).toBeCloseTo(1e-3, 5);
+    expect(r.diffs.length).toBe(grads.size - 1);
+  });
+});
+
 describe('full-size structures match torchvision / Hugging Face', () => {
   it('ResNet-50 with fc 2048 -> 768: 320 keys, 25,081,664 parameters', () => {
     const s = imageShapes({ block: 'bottleneck', layers: [3, 4, 6, 3], stem: 64, widths: [64, 128, 256, 512], features: 2048, embed: 768, name: 'resnet50' });
@@ -155,6 +175,28 @@ describe('full-size structures match torchvision / Hugging Face', () => {
     for (const shape of s.values()) params += numel(shape);
     expect(params).toBe(66_362_880);
   });
+});
+
+// The paper-size fixture (scripts/parity/README.md) is 800 MB and git-ignored: checked only
+// when EXIFLANG_PARITY_FULL names its directory.
+const FULL = process.env.EXIFLANG_PARITY_FULL;
+describe.skipIf(!FULL || !existsSync(join(FULL, 'model.pth')))('full-size parity fixture', () => {
+  it('maps to resnet50 + DistilBERT-base with exactly the gradient names and shapes', () => {
+    const dir = FULL!;
+    const m = mapToCanonical(readPth(join(dir, 'model.pth')).tensors);
+    expect(m.config.image!.name).toBe('resnet50');
+    expect(m.config.text).toMatchObject({ dim: 768, layers: 6, heads: 12, ffn: 3072, vocab: 30522, maxPositions: 512 });
+    expect(m.missing).toEqual([]);
+    expect(m.ignored.length).toBe(7);
+    // Only the header of grads.safetensors (names and shapes): its data is 350 MB.
+    const src = new FileSource(join(dir, 'grads.safetensors'));
+    const header = readSafetensorsHeader(src);
+    src.close();
+    const gradShapes = new Map(header.entries.map((e) => [e.name.slice('grad.'.length), e.shape]));
+    for (const [k, shape] of gradShapes) expect(m.tensors.get(k)?.shape, k).toEqual(shape);
+    const params = [...m.tensors.keys()].filter((k) => !/running_|num_batches_tracked|^logit_scale$/.test(k));
+    expect(params.sort()).toEqual([...gradShapes.keys()].sort());
+  }, 120_000);
 });
 
 describe('convert', () => {

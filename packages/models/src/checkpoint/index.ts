@@ -20,3 +20,4 @@ export {
 } from './canonical.ts';
 export { detectLayout, mapToCanonical, type MapOptions, type MappedStateDict, type SourceLayout } from './official.ts';
 export { CHECKPOINT_FORMAT, convertCheckpoint, describeConversion, type ConvertOptions, type ConvertResult } from './convert.ts';
+export { compareTensors, relativeError, type ParityReport, type TensorDiff } from './compare.ts';

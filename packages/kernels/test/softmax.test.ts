@@ -41,7 +41,7 @@ describe('softmax / log-softmax', () => {
   for (const log of [false, true]) {
     const name = log ? 'log_softmax' : 'softmax';
     describe(name, () => {
-      for (const shape of [[1, 1000], [4, 7, 768], [3, 5, 7], [2, 33], [4, 1], [5, 257]]) {
+      for (const shape of [[1, 1000], [4, 7, 768], [3, 5, 7], [2, 33], [4, 1], [5, 257], [2, 200], [2100, 100]]) {
         it(`[${shape.join(',')}]`, () => check(testing.randNormal(shape.reduce((a, b) => a * b, 1), 3, 4), shape, log));
       }
 

@@ -45,7 +45,7 @@ export function layerNorm(
   const y = opts.out ?? gpu.alloc(rows * cols * 4, 'layernorm out');
   checkHolds(y, rows * cols, kernel, 'output');
   const stats = gpu.alloc(2 * rows * 4, 'layernorm stats');
-  const wg = rowWorkgroupSize(cols);
+  const wg = rowWorkgroupSize(rows, cols);
   gpu.dispatch(forwardKernel, {
     overrides: { WG: wg },
     params: packParams([u(rows), u(cols), f(eps)]),
@@ -77,7 +77,7 @@ export function layerNormBackward(
   const { dgamma, dbeta } = affineGrad(gpu, kernel, dy, x, stats, rows, cols, { perRow: true, dgammaOut: opts.dgammaOut, dbetaOut: opts.dbetaOut });
   const dx = opts.dxOut ?? gpu.alloc(rows * cols * 4, 'layernorm dx');
   checkHolds(dx, rows * cols, kernel, 'dx');
-  const wg = rowWorkgroupSize(cols);
+  const wg = rowWorkgroupSize(rows, cols);
   gpu.dispatch(backwardKernel, {
     overrides: { WG: wg },
     params: packParams([u(rows), u(cols)]),

@@ -25,7 +25,7 @@ export function softmax(gpu: Gpu, x: GpuBuffer, shape: readonly number[], opts: 
   const y = opts.out ?? gpu.alloc(rows * cols * 4, `${kernel} out`);
   checkHolds(y, rows * cols, kernel, 'output');
   check(y !== x, kernel, 'out must not alias x (no in-place variant)');
-  const wg = rowWorkgroupSize(cols);
+  const wg = rowWorkgroupSize(rows, cols);
   gpu.dispatch(forwardKernel, {
     overrides: { WG: wg, LOG: opts.log ? 1 : 0 },
     params: packParams([u(rows), u(cols)]),
@@ -48,7 +48,7 @@ export function softmaxBackward(gpu: Gpu, y: GpuBuffer, dy: GpuBuffer, shape: re
   const dx = opts.out ?? gpu.alloc(rows * cols * 4, `${kernel} dx`);
   checkHolds(dx, rows * cols, kernel, 'output');
   check(dx !== y && dx !== dy, kernel, 'out must not alias y or dy (no in-place variant)');
-  const wg = rowWorkgroupSize(cols);
+  const wg = rowWorkgroupSize(rows, cols);
   gpu.dispatch(backwardKernel, {
     overrides: { WG: wg, LOG: opts.log ? 1 : 0 },
     params: packParams([u(rows), u(cols)]),

@@ -32,6 +32,13 @@ PRESETS = {
         clip=dict(width=16, context=8, vocab=32, embed=24),
         batch=4, patch=40, seq=16, lengths=[16, 11, 7, 3],
     ),
+    # Same as small with BasicBlocks (resnet18-style tiny presets); not committed, generate on demand.
+    "small-basic": dict(
+        image=dict(block="basic", layers=[1, 1, 1, 1], stem=8, widths=[8, 8, 16, 32], torchvision=False),
+        text=dict(vocab=128, dim=32, layers=2, heads=2, ffn=48, max_positions=32, dropout=0.0),
+        clip=dict(width=16, context=8, vocab=32, embed=24),
+        batch=4, patch=40, seq=16, lengths=[16, 11, 7, 3],
+    ),
     # Manual check: the paper's sizes (torchvision resnet50, distilbert-base-uncased, CLIP RN50 remains).
     "full": dict(
         image=dict(block="bottleneck", layers=[3, 4, 6, 3], stem=64, widths=[64, 128, 256, 512], torchvision=True),

@@ -1,14 +1,14 @@
 /**
  * Decode workers. Sources are TypeScript run without a build step, so a worker thread needs the
- * tsx loader: when this process already runs under tsx (the CLI), workers inherit its execArgv;
- * otherwise (vitest, plain node with another loader) `--import <tsx loader>` is added. If no
- * worker can be started the pool decodes inline, slower but identical in output.
+ * tsx loader. A worker gets none of its parent's module hooks, and `--import tsx` in its
+ * execArgv did not cover the entry module under vitest, so the entry is a small JavaScript file
+ * (decode-worker-boot.mjs) that registers tsx through its API and then imports the TypeScript
+ * worker; this works under the tsx CLI, vitest and plain node alike. If no worker can be started
+ * the pool decodes inline, slower but identical in output.
  *
  * Every job has a time limit: a worker stuck on a hostile file is terminated and replaced, the
  * job fails with reason 'timeout', and the other jobs it held are queued again.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DecodeJob, DecodeJobResult } from './job.ts';
 import { runDecodeJob } from './run-job.ts';
@@ -33,13 +33,7 @@ interface Slot {
   inflight: Map<number, { p: Pending; timer: NodeJS.Timeout }>;
 }
 
-function workerExecArgv(): string[] {
-  if (process.execArgv.some((a) => a.includes('tsx'))) return process.execArgv;
-  const loader = createRequire(import.meta.url).resolve('tsx');
-  return [...process.execArgv, '--import', pathToFileURL(loader).href];
-}
-
-const WORKER_URL = new URL('./decode-worker.ts', import.meta.url);
+const WORKER_URL = new URL('./decode-worker-boot.mjs', import.meta.url);
 
 export class DecodePool {
   readonly mode: 'workers' | 'inline';
@@ -86,7 +80,7 @@ export class DecodePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL, { execArgv: workerExecArgv() });
+    const worker = new Worker(WORKER_URL);
     const slot: Slot = { worker, inflight: new Map() };
     worker.on('message', (r: DecodeJobResult) => {
       const f = slot.inflight.get(r.seq);

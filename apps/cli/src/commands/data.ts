@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { registerDataIndex } from './data-index.ts';
 import { registerDataStats } from './data-stats.ts';
 import { registerDataBench } from './data-bench.ts';
+import { registerDataSynth } from './data-synth.ts';
+import { registerDataSplices } from './data-splices.ts';
 
 /**
  * `exiflang data ...`: the data pipeline's commands, one file per subcommand
@@ -12,4 +14,6 @@ export function registerData(program: Command): void {
   registerDataIndex(data);
   registerDataStats(data);
   registerDataBench(data);
+  registerDataSynth(data);
+  registerDataSplices(data);
 }

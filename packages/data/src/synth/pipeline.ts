@@ -148,11 +148,13 @@ function finish(rgb: Planes, cam: CameraProfile, shot: ShotSettings): Uint8Array
     contrast: clamp(cam.tone.contrast + 0.15 * shot.contrast - (shot.sceneCaptureType === 2 ? 0.05 : 0), -0.4, 0.7),
   });
   const scale = (TONE_LUT_SIZE - 1) / TONE_LUT_MAX;
+  const last = TONE_LUT_SIZE - 1;
   const n = W * H;
   for (const p of rgb.c) {
     for (let i = 0; i < n; i++) {
-      const k = Math.min(TONE_LUT_SIZE - 1, Math.round(p[i] * scale));
-      p[i] = lut[k];
+      // Values are >= 0 here (colour() and the noise reduction clamp), so truncating x + 0.5 rounds.
+      const k = (p[i] * scale + 0.5) | 0;
+      p[i] = lut[k > last ? last : k];
     }
   }
   const amount = cam.sharpen.amount * [0.5, 1, 1.6][shot.sharpness + 1] * (shot.sceneCaptureType === 2 ? 0.7 : shot.sceneCaptureType === 1 ? 1.2 : 1);
@@ -161,14 +163,15 @@ function finish(rgb: Planes, cam: CameraProfile, shot: ShotSettings): Uint8Array
   for (let i = 0; i < n; i++) Y[i] = 0.299 * R[i] + 0.587 * G[i] + 0.114 * B[i];
   const Yb = Float32Array.from(Y);
   gaussianBlur(Yb, W, H, cam.sharpen.sigma);
-  const out = new Uint8Array(n * 3);
+  // Uint8ClampedArray clamps to 0..255 and rounds on store.
+  const out = new Uint8ClampedArray(n * 3);
   for (let i = 0; i < n; i++) {
     const d = amount * (Y[i] - Yb[i]);
-    out[3 * i] = clamp(Math.round((R[i] + d) * 255), 0, 255);
-    out[3 * i + 1] = clamp(Math.round((G[i] + d) * 255), 0, 255);
-    out[3 * i + 2] = clamp(Math.round((B[i] + d) * 255), 0, 255);
+    out[3 * i] = (R[i] + d) * 255;
+    out[3 * i + 1] = (G[i] + d) * 255;
+    out[3 * i + 2] = (B[i] + d) * 255;
   }
-  return out;
+  return new Uint8Array(out.buffer);
 }
 
 /**

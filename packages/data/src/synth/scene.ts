@@ -145,7 +145,7 @@ export function drawScene(rng: Random): Scene {
  * Every fill is a blend a + (b - a) * t of two colours; this compiles a fill into a function
  * returning t (trigonometry hoisted), so textures are evaluated once per pixel, not per channel.
  */
-function compileFill(f: Fill): (u: number, v: number) => number {
+function compileFill(f: Fill, ppu: number): (u: number, v: number) => number {
   switch (f.kind) {
     case 'flat':
       return () => 0;
@@ -154,8 +154,12 @@ function compileFill(f: Fill): (u: number, v: number) => number {
       const s = Math.sin(f.angle) / f.scale;
       return (u, v) => Math.min(1, Math.max(0, 0.5 + u * c + v * s));
     }
-    case 'fbm':
-      return (u, v) => fbm(u * f.freq, v * f.freq, f.seed, f.octaves);
+    case 'fbm': {
+      // Octaves finer than ~3 pixels per cycle would only alias; skip them (the optics blur them away anyway).
+      const useful = 1 + Math.floor(Math.log((0.35 * ppu) / f.freq) / Math.log(2.03));
+      const octaves = Math.max(1, Math.min(f.octaves, useful));
+      return (u, v) => fbm(u * f.freq, v * f.freq, f.seed, octaves);
+    }
     case 'stripes': {
       const c = Math.cos(f.angle) * f.freq;
       const s = Math.sin(f.angle) * f.freq;
@@ -273,6 +277,13 @@ export interface View {
   zoom: number;
 }
 
+/** Value noise at ~0.7 cycles per pixel, centred: values in [-1, 1]. */
+function grainField(W: number, H: number, seed: number): Float32Array {
+  const g = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) g[y * W + x] = (valueNoise(x * 0.7, y * 0.7, seed) - 0.5) * 2;
+  return g;
+}
+
 /** Rasterizes a scene as seen by a camera with the given pixel grid and zoom. */
 export function renderScene(scene: Scene, view: View): Planes {
   const { width: W, height: H } = view;
@@ -284,8 +295,8 @@ export function renderScene(scene: Scene, view: View): Planes {
   // Low-frequency fields (mottling, illumination) on a coarse grid; step chosen so a noise cell spans many grid points.
   const step = Math.max(2, Math.min(16, Math.floor(ppu / 40)));
   const mottle = smoothField(W, H, step, (x, y) => 1 + bg.mottle * (valueNoise((u0 + x / ppu) * 6, (v0 + y / ppu) * 6, bg.mottleSeed) - 0.5));
-  const top = compileFill(bg.top);
-  const ground = compileFill(bg.ground);
+  const top = compileFill(bg.top, ppu);
+  const ground = compileFill(bg.ground, ppu);
   const topB = fillB(bg.top);
   const groundB = fillB(bg.ground);
   for (let y = 0; y < H; y++) {
@@ -304,6 +315,8 @@ export function renderScene(scene: Scene, view: View): Planes {
       out.c[2][i] = (A[2] + (B[2] - A[2]) * t) * m;
     }
   }
+  // Fine grain is a pixel-scale texture: one field for the frame, shared by every grainy layer.
+  const grain = scene.layers.some((L) => L.grain > 0) ? grainField(W, H, scene.shadingSeed ^ 0x5bd1e995) : null;
   for (const L of scene.layers) {
     const [bx0, by0, bx1, by1] = bounds(L.shape);
     const margin = L.soft * 2;
@@ -312,18 +325,17 @@ export function renderScene(scene: Scene, view: View): Planes {
     const ys = Math.max(0, Math.floor((by0 - v0) * ppu - margin));
     const ye = Math.min(H, Math.ceil((by1 - v0) * ppu + margin));
     const sd = compileSdf(L.shape);
-    const f = compileFill(L.fill);
+    const f = compileFill(L.fill, ppu);
     const A = L.fill.a;
     const B = fillB(L.fill);
-    const gscale = ppu * 0.7;
     for (let y = ys; y < ye; y++) {
       const v = v0 + (y + 0.5) / ppu;
       for (let x = xs; x < xe; x++) {
         const u = u0 + (x + 0.5) / ppu;
         const a = Math.min(1, Math.max(0, 0.5 - (sd(u, v) * ppu) / L.soft));
         if (a <= 0) continue;
-        const g = L.grain > 0 ? 1 + L.grain * (valueNoise(u * gscale, v * gscale, L.grainSeed) - 0.5) * 2 : 1;
         const i = y * W + x;
+        const g = grain !== null && L.grain > 0 ? 1 + L.grain * grain[i] : 1;
         const t = f(u, v);
         for (let ch = 0; ch < 3; ch++) {
           const c = (A[ch] + (B[ch] - A[ch]) * t) * g;

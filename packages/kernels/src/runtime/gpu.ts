@@ -190,12 +190,13 @@ export class Gpu {
     const key = `${kernel.name}|${overridesKey(overrides)}`;
     let p = this.pipelines.get(key);
     if (p) return p;
+    // One scope around module + pipeline creation: a WGSL error is reported once, with the kernel's name.
+    this.device.pushErrorScope('validation');
     let module = this.modules.get(kernel.name);
     if (!module) {
       module = this.device.createShaderModule({ code: kernel.code, label: kernel.name });
       this.modules.set(kernel.name, module);
     }
-    this.device.pushErrorScope('validation');
     p = this.device.createComputePipeline({
       layout: 'auto',
       label: key,

@@ -1,0 +1,84 @@
+/**
+ * float64 references for the conv2d kernels: plain loops over the definition, NHWC activations,
+ * HWIO weights. Used by the tests only.
+ */
+import { conv2dGeometry, type Conv2dShape } from './conv2d.ts';
+
+/** y[n, oy, ox, co] = bias[co] + sum x[n, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw, ci] * w[ky, kx, ci, co], then ReLU if asked. */
+export function conv2dRef(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  shape: Conv2dShape,
+  opts: { bias?: ArrayLike<number>; activation?: 'none' | 'relu' } = {},
+): Float64Array {
+  const g = conv2dGeometry(shape);
+  const y = new Float64Array(g.n * g.oh * g.ow * g.cout);
+  for (let n = 0; n < g.n; n++)
+    for (let oy = 0; oy < g.oh; oy++)
+      for (let ox = 0; ox < g.ow; ox++)
+        for (let co = 0; co < g.cout; co++) {
+          let s = opts.bias ? opts.bias[co] : 0;
+          for (let ky = 0; ky < g.kh; ky++) {
+            const iy = oy * g.sh - g.ph + ky * g.dh;
+            if (iy < 0 || iy >= g.h) continue;
+            for (let kx = 0; kx < g.kw; kx++) {
+              const ix = ox * g.sw - g.pw + kx * g.dw;
+              if (ix < 0 || ix >= g.w) continue;
+              for (let ci = 0; ci < g.cin; ci++) {
+                s += x[((n * g.h + iy) * g.w + ix) * g.cin + ci] * w[((ky * g.kw + kx) * g.cin + ci) * g.cout + co];
+              }
+            }
+          }
+          y[((n * g.oh + oy) * g.ow + ox) * g.cout + co] = opts.activation === 'relu' ? Math.max(s, 0) : s;
+        }
+  return y;
+}
+
+/** dx = d(sum y * dy)/dx for y = conv2d(x, w) (no bias/activation): scatter of dy through the weights. */
+export function conv2dBackwardInputRef(dy: ArrayLike<number>, w: ArrayLike<number>, shape: Conv2dShape): Float64Array {
+  const g = conv2dGeometry(shape);
+  const dx = new Float64Array(g.n * g.h * g.w * g.cin);
+  for (let n = 0; n < g.n; n++)
+    for (let oy = 0; oy < g.oh; oy++)
+      for (let ox = 0; ox < g.ow; ox++)
+        for (let ky = 0; ky < g.kh; ky++) {
+          const iy = oy * g.sh - g.ph + ky * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          for (let kx = 0; kx < g.kw; kx++) {
+            const ix = ox * g.sw - g.pw + kx * g.dw;
+            if (ix < 0 || ix >= g.w) continue;
+            for (let ci = 0; ci < g.cin; ci++) {
+              let s = 0;
+              for (let co = 0; co < g.cout; co++) {
+                s += dy[((n * g.oh + oy) * g.ow + ox) * g.cout + co] * w[((ky * g.kw + kx) * g.cin + ci) * g.cout + co];
+              }
+              dx[((n * g.h + iy) * g.w + ix) * g.cin + ci] += s;
+            }
+          }
+        }
+  return dx;
+}
+
+/** dw = d(sum y * dy)/dw for y = conv2d(x, w): correlation of the input with dy. */
+export function conv2dBackwardWeightRef(x: ArrayLike<number>, dy: ArrayLike<number>, shape: Conv2dShape): Float64Array {
+  const g = conv2dGeometry(shape);
+  const dw = new Float64Array(g.kh * g.kw * g.cin * g.cout);
+  for (let n = 0; n < g.n; n++)
+    for (let oy = 0; oy < g.oh; oy++)
+      for (let ox = 0; ox < g.ow; ox++)
+        for (let ky = 0; ky < g.kh; ky++) {
+          const iy = oy * g.sh - g.ph + ky * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          for (let kx = 0; kx < g.kw; kx++) {
+            const ix = ox * g.sw - g.pw + kx * g.dw;
+            if (ix < 0 || ix >= g.w) continue;
+            for (let ci = 0; ci < g.cin; ci++) {
+              const xv = x[((n * g.h + iy) * g.w + ix) * g.cin + ci];
+              const row = ((ky * g.kw + kx) * g.cin + ci) * g.cout;
+              const d0 = ((n * g.oh + oy) * g.ow + ox) * g.cout;
+              for (let co = 0; co < g.cout; co++) dw[row + co] += xv * dy[d0 + co];
+            }
+          }
+        }
+  return dw;
+}

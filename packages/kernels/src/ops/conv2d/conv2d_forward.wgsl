@@ -1,0 +1,170 @@
+// conv2d forward as an implicit GEMM (direct convolution, any stride / padding / dilation):
+//   y[b][n, oy, ox, co] = bias[co] + sum_{ky, kx, ci} x[b][n, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw, ci]
+//                                                    * w[b][ky, kx, ci, co]
+// optionally followed by ReLU; out-of-range input pixels read as zero (zero padding).
+// GEMM view: M = N*OH*OW output pixels, N = Cout, K = KH*KW*Cin, reduced tap by tap and 4
+// input channels at a time. `b` is a batch of independent problems (workgroup_id.z): the
+// Winograd path runs its 16 / 36 transform-domain GEMMs through here as 1x1 convolutions.
+//
+// Bindings (all f32, contiguous, NHWC activations, HWIO weights):
+//   0 Params
+//   1 x4 / 2 x1   x [B][N, H, W, Cin]        vec4 view when VEC_IN (Cin % 4 == 0), else scalar
+//   3 w4 / 4 w1   w [B][KH, KW, Cin, Cout]   vec4 view when VEC_OUT (Cout % 4 == 0), else scalar
+//   5 bias [Cout]                            read when flags bit 0
+//   6 y4 / 7 y1   y [B][N, OH, OW, Cout]     vec4 view when VEC_OUT, else scalar
+// The view that the overrides do not select is bound to a 16-byte dummy and never touched.
+//
+// Threads: workgroups of 8 lanes (conv2d_tile.wgsl). Workgroup (tile, zc) computes 16 output
+// pixels [16*tile, 16*tile + 16) x 32 output channels; lane l owns channels 4l..4l+3 of the
+// channel tile (the tile's lane axis: its 4 weight vec4 loads per step are its own) and loads
+// pixels 2l, 2l+1 of the block (the x vec4s that all lanes share through the tile exchange).
+// tile = wid.x + wid.y * nwg.x (2-D grid for > 65535 tiles); wid.z = batch * co_tiles + channel tile.
+// The unchecked (aligned) variants only drop the per-channel checks; tails in pixels (M % 16)
+// and channels (Cout % 32) are always masked.
+
+override VEC_IN: bool = true;
+override VEC_OUT: bool = true;
+
+struct Params {
+  n: u32, h: u32, w: u32, cin: u32,
+  oh: u32, ow: u32, cout: u32, kh: u32,
+  kw: u32, sh: u32, sw: u32, ph: i32,
+  pw: i32, dh: u32, dw: u32, flags: u32,  // flags: bit 0 = add bias, bit 1 = ReLU
+  px_tiles: u32, co_tiles: u32, x_batch: u32, w_batch: u32,
+  y_batch: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> x1: array<f32>;
+@group(0) @binding(3) var<storage, read> w4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> w1: array<f32>;
+@group(0) @binding(5) var<storage, read> bias: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y4: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> y1: array<f32>;
+
+// x[e .. e+3] (channels ci .. ci+3 of one pixel); zero when the pixel is padding or past Cin.
+fn load_x(e: u32, ok: bool, ci: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (ok) {
+    if (VEC_IN) {
+      v = x4[e >> 2u];
+    } else {
+      if (ci < p.cin) { v.x = x1[e]; }
+      if (ci + 1u < p.cin) { v.y = x1[e + 1u]; }
+      if (ci + 2u < p.cin) { v.z = x1[e + 2u]; }
+      if (ci + 3u < p.cin) { v.w = x1[e + 3u]; }
+    }
+  }
+  return v;
+}
+
+// w[e .. e+3] (output channels co .. co+3 of one weight row); zero past the row range or Cout.
+fn load_w(e: u32, row_ok: bool, co: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (row_ok) {
+    if (VEC_OUT) {
+      if (co < p.cout) { v = w4[e >> 2u]; }
+    } else {
+      if (co < p.cout) { v.x = w1[e]; }
+      if (co + 1u < p.cout) { v.y = w1[e + 1u]; }
+      if (co + 2u < p.cout) { v.z = w1[e + 2u]; }
+      if (co + 3u < p.cout) { v.w = w1[e + 3u]; }
+    }
+  }
+  return v;
+}
+
+fn store_y(e: u32, co: u32, v: vec4<f32>) {
+  if (VEC_OUT) {
+    if (co < p.cout) { y4[e >> 2u] = v; }
+  } else {
+    if (co < p.cout) { y1[e] = v.x; }
+    if (co + 1u < p.cout) { y1[e + 1u] = v.y; }
+    if (co + 2u < p.cout) { y1[e + 2u] = v.z; }
+    if (co + 3u < p.cout) { y1[e + 3u] = v.w; }
+  }
+}
+
+// One block pixel of this lane: validity, first input row/column of its window, image base row.
+struct Pix { ok: bool, iy: i32, ix: i32, row0: u32 }
+
+fn block_pixel(pix: u32) -> Pix {
+  let plane = p.oh * p.ow;
+  let m = p.n * plane;
+  let q = min(pix, m - 1u);
+  let img = q / plane;
+  let r = q - img * plane;
+  let oy = r / p.ow;
+  let ox = r - oy * p.ow;
+  return Pix(pix < m, i32(oy * p.sh) - p.ph, i32(ox * p.sw) - p.pw, img * p.h);
+}
+
+// Whether input pixel (iy, ix) of block pixel `q` lies inside the image.
+fn tap_ok(q: Pix, iy: i32, ix: i32) -> bool {
+  return q.ok && iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
+}
+
+// Epilogue of one block column (output pixel pix0 + j): bias, ReLU, store this lane's channels.
+struct Out { pix0: u32, yoff: u32, co: u32, bias: vec4<f32>, relu: bool }
+
+fn store_col(o: Out, j: u32, acc: vec4<f32>) {
+  let pix = o.pix0 + j;
+  if (pix < p.n * p.oh * p.ow) {
+    var v = acc + o.bias;
+    if (o.relu) { v = max(v, vec4<f32>(0.0)); }
+    store_y(o.yoff + pix * p.cout + o.co, o.co, v);
+  }
+}
+
+@compute @workgroup_size(8)
+fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  let tile = wid.x + wid.y * nwg.x;
+  if (tile >= p.px_tiles) { return; } // whole workgroup: grid overshoot
+  let ct = wid.z % p.co_tiles;
+  let bz = wid.z / p.co_tiles;
+  let co = ct * 32u + 4u * lane;
+  let xoff = bz * p.x_batch;
+  let woff = bz * p.w_batch;
+
+  let q0 = block_pixel(tile * 16u + 2u * lane);
+  let q1 = block_pixel(tile * 16u + 2u * lane + 1u);
+
+  var acc: array<vec4<f32>, 16>;
+  for (var ky = 0u; ky < p.kh; ky++) {
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let dy = i32(ky * p.dh);
+      let dx = i32(kx * p.dw);
+      let ok0 = tap_ok(q0, q0.iy + dy, q0.ix + dx);
+      let ok1 = tap_ok(q1, q1.iy + dy, q1.ix + dx);
+      // Wrapped garbage when !ok; never used then.
+      let e0 = xoff + ((q0.row0 + u32(q0.iy + dy)) * p.w + u32(q0.ix + dx)) * p.cin;
+      let e1 = xoff + ((q1.row0 + u32(q1.iy + dy)) * p.w + u32(q1.ix + dx)) * p.cin;
+      let krow = (ky * p.kw + kx) * p.cin;
+      for (var ci = 0u; ci < p.cin; ci += 4u) {
+        let r = woff + (krow + ci) * p.cout + co;
+        let a = mat4x4<f32>(
+          load_w(r, true, co),
+          load_w(r + p.cout, VEC_IN || ci + 1u < p.cin, co),
+          load_w(r + 2u * p.cout, VEC_IN || ci + 2u < p.cin, co),
+          load_w(r + 3u * p.cout, VEC_IN || ci + 3u < p.cin, co));
+        tile_k4(&acc, a, lane, load_x(e0 + ci, ok0, ci), load_x(e1 + ci, ok1, ci));
+      }
+    }
+  }
+
+  var b = vec4<f32>(0.0);
+  if ((p.flags & 1u) != 0u) {
+    if (co < p.cout) { b.x = bias[co]; }
+    if (co + 1u < p.cout) { b.y = bias[co + 1u]; }
+    if (co + 2u < p.cout) { b.z = bias[co + 2u]; }
+    if (co + 3u < p.cout) { b.w = bias[co + 3u]; }
+  }
+  // Unrolled by hand: a dynamic index into acc would push the whole tile out of registers.
+  let o = Out(tile * 16u, bz * p.y_batch, co, b, (p.flags & 2u) != 0u);
+  store_col(o, 0u, acc[0]); store_col(o, 1u, acc[1]); store_col(o, 2u, acc[2]); store_col(o, 3u, acc[3]);
+  store_col(o, 4u, acc[4]); store_col(o, 5u, acc[5]); store_col(o, 6u, acc[6]); store_col(o, 7u, acc[7]);
+  store_col(o, 8u, acc[8]); store_col(o, 9u, acc[9]); store_col(o, 10u, acc[10]); store_col(o, 11u, acc[11]);
+  store_col(o, 12u, acc[12]); store_col(o, 13u, acc[13]); store_col(o, 14u, acc[14]); store_col(o, 15u, acc[15]);
+}

@@ -80,6 +80,12 @@ describe('batchnorm forward (training)', () => {
     expect(() => batchNormTrain(gpu, xb, [1, 1, 1, 5], p)).toThrow(ShapeError);
     expect(() => batchNormTrain(gpu, xb, [1, 1, 1, 5], p)).toThrow(/more than 1 value per channel/);
     expect(() => batchNormTrain(gpu, xb, [2, 1, 1, 5], p)).toThrow(/holds 5 elements, shape needs 10/);
+    // Aliasing is caught before any of the op's dispatches is recorded.
+    const x2 = gpu.alloc(10 * 4, 'x2');
+    expect(() => batchNormTrain(gpu, x2, [2, 5], { ...p, runningVar: p.runningMean })).toThrow(/runningVar and runningMean are the same buffer/);
+    expect(() => batchNormTrain(gpu, x2, [2, 5], p, { out: x2 })).toThrow(/same buffer/);
+    expect(() => batchNormEval(gpu, xb, [1, 5], p, { out: xb })).toThrow(/same buffer/);
+    x2.release();
     release(xb, p.gamma, p.beta, p.runningMean, p.runningVar);
   });
 

@@ -72,7 +72,14 @@ describe('softmax / log-softmax', () => {
     });
   }
 
-  it('a row of NaN-free +inf-free inputs sums to 1; +inf gives NaN as in PyTorch', async () => {
+  it('rejects an output that aliases an input', () => {
+    const xb = gpu.alloc(8 * 4, 'x');
+    expect(() => softmax(gpu, xb, [2, 4], { out: xb })).toThrow(/same buffer/);
+    expect(() => softmaxBackward(gpu, xb, xb, [2, 4])).toThrow(/same buffer/);
+    xb.release();
+  });
+
+  it('+inf in a row gives NaN, as in PyTorch', async () => {
     const x = Float32Array.from([1, 2, Infinity, 3]);
     const xb = gpu.upload(x);
     const y = softmax(gpu, xb, [1, 4]);

@@ -3,6 +3,7 @@ import type { GpuBuffer } from '../../runtime/buffer.ts';
 import { kernelFromFile } from '../../runtime/kernel.ts';
 import { packParams, u } from '../../runtime/params.ts';
 import { checkHolds } from '../shape.ts';
+import { checkDistinct, outputBuffer } from './buffers.ts';
 
 const partialKernel = kernelFromFile('affine_grad_partial', import.meta.url, './affine_grad.wgsl', 'partial');
 const partialReluKernel = kernelFromFile('affine_grad_partial_relu', import.meta.url, './affine_grad.wgsl', 'partial_relu');
@@ -21,13 +22,6 @@ export function rowBlocks(rows: number, channels: number): { blockRows: number; 
   const target = Math.max(1, Math.ceil(512 / tiles));
   const blockRows = Math.ceil(Math.max(64, Math.ceil(rows / target)) / 4) * 4;
   return { blockRows, nblocks: Math.max(1, Math.ceil(rows / blockRows)) };
-}
-
-/** `buf` (checked to hold n elements) or a new pooled buffer of n f32. */
-export function outputBuffer(gpu: Gpu, kernel: string, buf: GpuBuffer | undefined, n: number, label: string): GpuBuffer {
-  const b = buf ?? gpu.alloc(n * 4, label);
-  checkHolds(b, n, kernel, 'output');
-  return b;
 }
 
 export interface AffineGradOptions {
@@ -59,6 +53,7 @@ export function affineGrad(
   checkHolds(x, total, kernel, 'x');
   checkHolds(stats, 2 * (opts.perRow ? rows : channels), kernel, 'stats');
   if (opts.reluOutput) checkHolds(opts.reluOutput, total, kernel, 'relu output');
+  checkDistinct(kernel, { dy, x, stats, reluOutput: opts.reluOutput, dgammaOut: opts.dgammaOut, dbetaOut: opts.dbetaOut });
   const dgamma = outputBuffer(gpu, kernel, opts.dgammaOut, channels, `${kernel} dgamma`);
   const dbeta = outputBuffer(gpu, kernel, opts.dbetaOut, channels, `${kernel} dbeta`);
   const { blockRows, nblocks } = rowBlocks(rows, channels);

@@ -5,7 +5,8 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds, fmtShape } from '../shape.ts';
 import { rowsAndCols } from '../layernorm/rows.ts';
-import { affineGrad, outputBuffer, rowBlocks, CHANNEL_TILE } from './affine_grad.ts';
+import { affineGrad, rowBlocks, CHANNEL_TILE } from './affine_grad.ts';
+import { checkDistinct, outputBuffer } from './buffers.ts';
 
 const statsPartialKernel = kernelFromFile('bn_stats_partial', import.meta.url, './bn_stats.wgsl', 'partial');
 const statsFinalizeKernel = kernelFromFile('bn_stats_finalize', import.meta.url, './bn_stats.wgsl', 'finalize');
@@ -67,6 +68,8 @@ export function batchNormTrain(
   check(eps >= 0 && momentum >= 0 && momentum <= 1, kernel, `eps ${eps} must be >= 0 and momentum ${momentum} in [0, 1]`);
   checkHolds(x, rows * channels, kernel, 'x');
   checkChannelBuffers(kernel, channels, { ...params });
+  checkDistinct(kernel, { x, ...params, out: opts.out });
+  const y = outputBuffer(gpu, kernel, opts.out, rows * channels, `${kernel} out`);
   const stats = gpu.alloc(2 * channels * 4, 'batchnorm stats');
   const { blockRows, nblocks } = rowBlocks(rows, channels);
   const statParams = packParams([u(rows), u(channels), u(blockRows), u(nblocks), f(eps), f(momentum)]);
@@ -81,7 +84,7 @@ export function batchNormTrain(
     label,
   });
   part.release();
-  const y = apply(gpu, kernel, x, rows, channels, params, stats, opts);
+  apply(gpu, x, y, rows, channels, params, stats, opts);
   return { y, stats };
 }
 
@@ -91,23 +94,24 @@ export function batchNormEval(gpu: Gpu, x: GpuBuffer, shape: readonly number[], 
   const { rows, cols: channels } = rowsAndCols(kernel, shape);
   checkHolds(x, rows * channels, kernel, 'x');
   checkChannelBuffers(kernel, channels, { ...params });
-  return apply(gpu, kernel, x, rows, channels, params, null, opts);
+  checkDistinct(kernel, { x, ...params, out: opts.out });
+  const y = outputBuffer(gpu, kernel, opts.out, rows * channels, `${kernel} out`);
+  apply(gpu, x, y, rows, channels, params, null, opts);
+  return y;
 }
 
 /** The elementwise pass; `stats` null means inference (running statistics). */
 function apply(
   gpu: Gpu,
-  kernel: string,
   x: GpuBuffer,
+  y: GpuBuffer,
   rows: number,
   channels: number,
   params: BatchNormParams,
   stats: GpuBuffer | null,
   opts: BatchNormOptions,
-): GpuBuffer {
+): void {
   const total = rows * channels;
-  const y = outputBuffer(gpu, kernel, opts.out, total, `${kernel} out`);
-  check(y !== x, kernel, 'out must not alias x (no in-place variant)');
   const common = [x, params.gamma, params.beta, y];
   gpu.dispatch(stats ? applyKernel : applyEvalKernel, {
     overrides: { RELU: opts.relu ? 1 : 0 },
@@ -116,7 +120,6 @@ function apply(
     workgroups: grid(Math.ceil(total / 256)),
     label: `${rows}x${channels}${opts.relu ? ' relu' : ''}`,
   });
-  return y;
 }
 
 export interface BatchNormBackwardOptions {
@@ -145,14 +148,15 @@ export function batchNormBackward(
   const { rows, cols: channels } = rowsAndCols(kernel, shape);
   check(rows >= 2, kernel, () => `training-mode batch norm needs more than 1 value per channel, got shape ${fmtShape(shape)}`);
   checkHolds(gamma, channels, kernel, 'gamma');
+  checkDistinct(kernel, { dy, x, stats, gamma, ...opts });
+  const total = rows * channels;
+  const dx = outputBuffer(gpu, kernel, opts.dxOut, total, 'batchnorm dx');
   const { dgamma, dbeta } = affineGrad(gpu, kernel, dy, x, stats, rows, channels, {
     perRow: false,
     reluOutput: opts.reluOutput,
     dgammaOut: opts.dgammaOut,
     dbetaOut: opts.dbetaOut,
   });
-  const total = rows * channels;
-  const dx = outputBuffer(gpu, kernel, opts.dxOut, total, 'batchnorm dx');
   const buffers = [dy, x, stats, gamma, dgamma, dbeta, dx];
   gpu.dispatch(opts.reluOutput ? backwardReluKernel : backwardKernel, {
     params: packParams([u(total), u(channels), u(rows)]),

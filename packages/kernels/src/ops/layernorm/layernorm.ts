@@ -4,6 +4,7 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds, fmtShape } from '../shape.ts';
 import { affineGrad } from '../batchnorm/affine_grad.ts';
+import { checkDistinct, outputBuffer } from '../batchnorm/buffers.ts';
 import { rowKernel, rowsAndCols, rowWorkgroupSize } from './rows.ts';
 
 const forwardKernel = rowKernel('layernorm', import.meta.url, './layernorm.wgsl');
@@ -42,8 +43,8 @@ export function layerNorm(
   checkHolds(x, rows * cols, kernel, 'x');
   checkHolds(params.gamma, cols, kernel, 'gamma');
   checkHolds(params.beta, cols, kernel, 'beta');
-  const y = opts.out ?? gpu.alloc(rows * cols * 4, 'layernorm out');
-  checkHolds(y, rows * cols, kernel, 'output');
+  checkDistinct(kernel, { x, ...params, out: opts.out });
+  const y = outputBuffer(gpu, kernel, opts.out, rows * cols, 'layernorm out');
   const stats = gpu.alloc(2 * rows * 4, 'layernorm stats');
   const wg = rowWorkgroupSize(rows, cols);
   gpu.dispatch(forwardKernel, {
@@ -73,10 +74,10 @@ export function layerNormBackward(
   const { rows, cols } = rowsAndCols(kernel, shape);
   check(cols >= 1, kernel, () => `empty rows in ${fmtShape(shape)}`);
   checkHolds(gamma, cols, kernel, 'gamma');
+  checkDistinct(kernel, { dy, x, gamma, stats, ...opts });
+  const dx = outputBuffer(gpu, kernel, opts.dxOut, rows * cols, 'layernorm dx');
   // affineGrad checks dy, x and stats.
   const { dgamma, dbeta } = affineGrad(gpu, kernel, dy, x, stats, rows, cols, { perRow: true, dgammaOut: opts.dgammaOut, dbetaOut: opts.dbetaOut });
-  const dx = opts.dxOut ?? gpu.alloc(rows * cols * 4, 'layernorm dx');
-  checkHolds(dx, rows * cols, kernel, 'dx');
   const wg = rowWorkgroupSize(rows, cols);
   gpu.dispatch(backwardKernel, {
     overrides: { WG: wg },

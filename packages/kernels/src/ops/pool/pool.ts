@@ -4,6 +4,7 @@ import { kernelFromFile } from '../../runtime/kernel.ts';
 import { packParams, u, type ParamValue } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds, checkShape, fmtShape } from '../shape.ts';
+import { checkDistinct, outputBuffer } from '../batchnorm/buffers.ts';
 
 const maxKernel = kernelFromFile('maxpool2d', import.meta.url, './maxpool2d.wgsl');
 const maxBackwardKernel = kernelFromFile('maxpool2d_backward', import.meta.url, './maxpool2d_backward.wgsl');
@@ -74,13 +75,6 @@ function describe(g: Pool2dGeometry): string {
   return `${g.n}x${g.h}x${g.w}x${g.c} k${g.kh}x${g.kw} s${g.sh}x${g.sw} p${g.ph}x${g.pw} -> ${g.oh}x${g.ow}`;
 }
 
-/** `buf` (checked to hold n elements) or a new pooled buffer of n f32/u32. */
-function output(gpu: Gpu, kernel: string, buf: GpuBuffer | undefined, n: number, label: string): GpuBuffer {
-  const b = buf ?? gpu.alloc(n * 4, label);
-  checkHolds(b, n, kernel, 'output');
-  return b;
-}
-
 export interface MaxPool2dResult {
   /** [N, OH, OW, C] f32 */
   y: GpuBuffer;
@@ -99,8 +93,9 @@ export function maxPool2d(
   const g = pool2dGeometry('maxpool2d', shape, opts);
   const total = g.n * g.oh * g.ow * g.c;
   checkHolds(x, g.n * g.h * g.w * g.c, 'maxpool2d', 'input');
-  const y = output(gpu, 'maxpool2d', opts.out, total, 'maxpool2d out');
-  const indices = output(gpu, 'maxpool2d', opts.indicesOut, total, 'maxpool2d indices');
+  checkDistinct('maxpool2d', { x, out: opts.out, indicesOut: opts.indicesOut });
+  const y = outputBuffer(gpu, 'maxpool2d', opts.out, total, 'maxpool2d out');
+  const indices = outputBuffer(gpu, 'maxpool2d', opts.indicesOut, total, 'maxpool2d indices');
   gpu.dispatch(maxKernel, {
     params: packParams(geometryParams(g, total)),
     buffers: [x, y, indices],
@@ -126,7 +121,8 @@ export function maxPool2dBackward(
   const total = g.n * g.h * g.w * g.c;
   checkHolds(dy, outCount, 'maxpool2d_backward', 'dy');
   checkHolds(indices, outCount, 'maxpool2d_backward', 'indices');
-  const dx = output(gpu, 'maxpool2d_backward', opts.out, total, 'maxpool2d dx');
+  checkDistinct('maxpool2d_backward', { dy, indices, out: opts.out });
+  const dx = outputBuffer(gpu, 'maxpool2d_backward', opts.out, total, 'maxpool2d dx');
   gpu.dispatch(maxBackwardKernel, {
     params: packParams(geometryParams(g, total)),
     buffers: [dy, indices, dx],
@@ -150,7 +146,7 @@ export function avgPool2d(gpu: Gpu, x: GpuBuffer, shape: Nhwc, opts: AvgPool2dOp
   const total = g.n * g.oh * g.ow * g.c;
   const includePad = opts.countIncludePad ?? true;
   checkHolds(x, g.n * g.h * g.w * g.c, 'avgpool2d', 'input');
-  const y = output(gpu, 'avgpool2d', opts.out, total, 'avgpool2d out');
+  const y = outputBuffer(gpu, 'avgpool2d', opts.out, total, 'avgpool2d out');
   gpu.dispatch(avgKernel, {
     params: packParams([...geometryParams(g, total), u(includePad ? 1 : 0)]),
     buffers: [x, y],
@@ -166,7 +162,7 @@ export function avgPool2dBackward(gpu: Gpu, dy: GpuBuffer, inShape: Nhwc, opts: 
   const total = g.n * g.h * g.w * g.c;
   const includePad = opts.countIncludePad ?? true;
   checkHolds(dy, g.n * g.oh * g.ow * g.c, 'avgpool2d_backward', 'dy');
-  const dx = output(gpu, 'avgpool2d_backward', opts.out, total, 'avgpool2d dx');
+  const dx = outputBuffer(gpu, 'avgpool2d_backward', opts.out, total, 'avgpool2d dx');
   gpu.dispatch(avgBackwardKernel, {
     params: packParams([...geometryParams(g, total), u(includePad ? 1 : 0)]),
     buffers: [dy, dx],
@@ -182,7 +178,7 @@ export function globalAvgPool(gpu: Gpu, x: GpuBuffer, shape: Nhwc, opts: { out?:
   const [n, h, w, c] = shape;
   check(h * w >= 1, 'global_avgpool', () => `empty spatial extent ${h}x${w}`);
   checkHolds(x, n * h * w * c, 'global_avgpool', 'input');
-  const y = output(gpu, 'global_avgpool', opts.out, n * c, 'global_avgpool out');
+  const y = outputBuffer(gpu, 'global_avgpool', opts.out, n * c, 'global_avgpool out');
   gpu.dispatch(globalKernel, {
     params: packParams([u(h * w), u(c), u(n * c)]),
     buffers: [x, y],
@@ -199,7 +195,7 @@ export function globalAvgPoolBackward(gpu: Gpu, dy: GpuBuffer, shape: Nhwc, opts
   check(h * w >= 1, 'global_avgpool_backward', () => `empty spatial extent ${h}x${w}`);
   checkHolds(dy, n * c, 'global_avgpool_backward', 'dy');
   const total = n * h * w * c;
-  const dx = output(gpu, 'global_avgpool_backward', opts.out, total, 'global_avgpool dx');
+  const dx = outputBuffer(gpu, 'global_avgpool_backward', opts.out, total, 'global_avgpool dx');
   gpu.dispatch(globalBackwardKernel, {
     params: packParams([u(h * w), u(c), u(total)]),
     buffers: [dy, dx],

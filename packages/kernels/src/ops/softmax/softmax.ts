@@ -1,9 +1,9 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
 import { packParams, u } from '../../runtime/params.ts';
-import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 import { rowKernel, rowsAndCols, rowWorkgroupSize } from '../layernorm/rows.ts';
+import { checkDistinct, outputBuffer } from '../batchnorm/buffers.ts';
 
 const forwardKernel = rowKernel('softmax', import.meta.url, './softmax.wgsl');
 const backwardKernel = rowKernel('softmax_backward', import.meta.url, './softmax_backward.wgsl');
@@ -22,9 +22,8 @@ export function softmax(gpu: Gpu, x: GpuBuffer, shape: readonly number[], opts: 
   const kernel = opts.log ? 'log_softmax' : 'softmax';
   const { rows, cols } = rowsAndCols(kernel, shape);
   checkHolds(x, rows * cols, kernel, 'x');
-  const y = opts.out ?? gpu.alloc(rows * cols * 4, `${kernel} out`);
-  checkHolds(y, rows * cols, kernel, 'output');
-  check(y !== x, kernel, 'out must not alias x (no in-place variant)');
+  checkDistinct(kernel, { x, out: opts.out });
+  const y = outputBuffer(gpu, kernel, opts.out, rows * cols, `${kernel} out`);
   const wg = rowWorkgroupSize(rows, cols);
   gpu.dispatch(forwardKernel, {
     overrides: { WG: wg, LOG: opts.log ? 1 : 0 },
@@ -45,9 +44,8 @@ export function softmaxBackward(gpu: Gpu, y: GpuBuffer, dy: GpuBuffer, shape: re
   const { rows, cols } = rowsAndCols(kernel, shape);
   checkHolds(y, rows * cols, kernel, 'y');
   checkHolds(dy, rows * cols, kernel, 'dy');
-  const dx = opts.out ?? gpu.alloc(rows * cols * 4, `${kernel} dx`);
-  checkHolds(dx, rows * cols, kernel, 'output');
-  check(dx !== y && dx !== dy, kernel, 'out must not alias y or dy (no in-place variant)');
+  checkDistinct(kernel, { y, dy, out: opts.out });
+  const dx = outputBuffer(gpu, kernel, opts.out, rows * cols, `${kernel} dx`);
   const wg = rowWorkgroupSize(rows, cols);
   gpu.dispatch(backwardKernel, {
     overrides: { WG: wg, LOG: opts.log ? 1 : 0 },

@@ -28,6 +28,17 @@ describe('readExif', () => {
     expect(p).toEqual(r);
   });
 
+  it('never keeps a location, even when the file has a GPS IFD', async () => {
+    const jpeg = await makeJpeg({
+      exif: { ...CANON_EXIF, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2964/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 844/100' } },
+    });
+    const r = await readExif(jpeg);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(Object.keys(r.record.tags).filter((k) => /gps|latitude|longitude|altitude/i.test(k))).toEqual([]);
+    expect(r.record.tags.Model).toBe('Canon EOS 40D');
+  });
+
   it('names every failure', async () => {
     const dir = await tempDir();
     const plain = await makeJpeg();

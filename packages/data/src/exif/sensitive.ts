@@ -19,6 +19,7 @@ const SENSITIVE_EXACT = new Set([
 /** True for a tag name that must never be stored or written into a text. */
 export function isSensitiveTag(name: string): boolean {
   if (SENSITIVE_EXACT.has(name)) return true;
-  // GPSLatitude, GPSInfo, ...; also anything that calls itself a serial number or an owner.
-  return /^GPS/i.test(name) || /serial/i.test(name) || /owner/i.test(name);
+  // GPSLatitude, GPSInfo, ...; exifr's computed `latitude`/`longitude` (it adds them whenever a
+  // GPS IFD exists, even with gps: false); anything that calls itself a serial number or an owner.
+  return /^GPS/i.test(name) || /^(latitude|longitude|altitude)$/i.test(name) || /serial/i.test(name) || /owner/i.test(name);
 }

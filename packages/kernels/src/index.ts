@@ -38,6 +38,10 @@ export { fill, arange, ramp, type FillDtype, type RampOptions } from './ops/fill
 export { rampRef } from './ops/fill/fill.ref.ts';
 export { cast, type Dtype } from './ops/cast/cast.ts';
 export { castRef } from './ops/cast/cast.ref.ts';
+export { embedding } from './ops/embedding/embedding.ts';
+export { embeddingRef } from './ops/embedding/embedding.ref.ts';
+export { embeddingBackward, type EmbeddingBackwardOptions } from './ops/embedding_backward/embedding_backward.ts';
+export { embeddingBackwardRef } from './ops/embedding_backward/embedding_backward.ref.ts';
 
 export {
   batchNormTrain, batchNormEval, batchNormBackward,

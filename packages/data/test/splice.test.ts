@@ -154,6 +154,8 @@ describe('generateSplices', () => {
     await expect(generateSplices({ photos: zoo, out: zoo, count: 0, seed: 1 })).rejects.toThrow(/count/);
     await expect(generateSplices({ photos: zoo, out: zoo, count: 1, seed: 1, jpegQuality: 101 })).rejects.toThrow(/jpeg-quality/);
     await expect(generateSplices({ photos: zoo, out: zoo, count: 1, seed: 1, minFraction: 0.5, maxFraction: 0.2 })).rejects.toThrow(/fraction/);
+    await expect(generateSplices({ photos: join(zoo, 'missing'), out: zoo, count: 1, seed: 1 })).rejects.toThrow(/does not exist/);
+    await expect(generateSplices({ photos: join(zoo, 'manifest.csv'), out: zoo, count: 1, seed: 1 })).rejects.toThrow(/not a folder/);
   });
 });
 

@@ -17,7 +17,7 @@
  * camera to describe. Deterministic by seed: item i draws from its own named stream, and
  * decode failures (which remove a photo from the pool) happen identically on every run.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage, type DecodedImage } from '../image/decode.ts';
@@ -105,6 +105,8 @@ function validate(o: SpliceOptions & typeof DEFAULTS): void {
 export async function generateSplices(options: SpliceOptions): Promise<SpliceManifest> {
   const o = { ...DEFAULTS, ...options };
   validate(o);
+  const st = await stat(o.photos).catch(() => null);
+  if (!st?.isDirectory()) throw new Error(`splices: --photos must be a folder of photos, '${o.photos}' ${st ? 'is not a folder' : 'does not exist'}`);
   const scan = await scanCameraPhotos(o.photos, o.minSize);
   const skipped = [...scan.skipped];
   const alive = new Map(scan.photos.map((p) => [p.rel, p]));

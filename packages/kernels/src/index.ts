@@ -55,3 +55,8 @@ export { rowKernel, rowWorkgroupSize, rowsAndCols } from './ops/layernorm/rows.t
 export { layerNormRef, layerNormBackwardRef } from './ops/layernorm/layernorm.ref.ts';
 export { softmax, softmaxBackward, type SoftmaxOptions } from './ops/softmax/softmax.ts';
 export { softmaxRef, softmaxBackwardRef } from './ops/softmax/softmax.ref.ts';
+
+export { matmul, planMatmul, subgroupMatmulAvailable, type MatmulOptions, type MatmulPlan, type MatmulKernel } from './ops/matmul/matmul.ts';
+export { matmulRef, type MatmulRefOptions } from './ops/matmul/matmul.ref.ts';
+export { ACTIVATIONS, kernelWithActivations, type Activation } from './ops/common/activation.ts';
+export { activationRef } from './ops/common/activation.ref.ts';

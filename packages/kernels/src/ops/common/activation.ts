@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+
+/**
+ * Activations a kernel can fuse into its epilogue. The WGSL side is activation.wgsl, which
+ * launchers prepend to their own source (WGSL has no includes); the code passed to the kernel
+ * (a uniform field, so one pipeline serves every activation) is ACTIVATIONS[name].
+ */
+export const ACTIVATIONS = { none: 0, relu: 1, gelu: 2, gelu_tanh: 3 } as const;
+export type Activation = keyof typeof ACTIVATIONS;
+
+const activationWgsl = readFileSync(new URL('./activation.wgsl', import.meta.url), 'utf8');
+
+/**
+ * Loads `file` (relative to `base`, i.e. import.meta.url) with activation.wgsl prepended after
+ * the file's directives (`enable ...;` must precede every declaration).
+ */
+export function kernelWithActivations(name: string, base: string, file: string, entryPoint = 'main'): Kernel {
+  const lines = readFileSync(new URL(file, base), 'utf8').split('\n');
+  const directives = lines.filter((l) => /^\s*(enable|requires|diagnostic)\b/.test(l));
+  const rest = lines.filter((l) => !directives.includes(l));
+  return kernelFromSource(name, [...directives, activationWgsl, ...rest].join('\n'), entryPoint);
+}

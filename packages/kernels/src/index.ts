@@ -60,3 +60,5 @@ export { matmul, planMatmul, subgroupMatmulAvailable, type MatmulOptions, type M
 export { matmulRef, type MatmulRefOptions } from './ops/matmul/matmul.ref.ts';
 export { ACTIVATIONS, kernelWithActivations, type Activation } from './ops/common/activation.ts';
 export { activationRef } from './ops/common/activation.ref.ts';
+export { dropout, dropoutParams, type DropoutOptions } from './ops/dropout/dropout.ts';
+export { dropoutRef, dropoutKeepRef } from './ops/dropout/dropout.ref.ts';

@@ -5,3 +5,8 @@ export * from './norm.ts';
 export * from './softmax.ts';
 export * from './pool.ts';
 export * from './attention.ts';
+export * from './matmul.ts';
+export * from './embedding.ts';
+export * from './movement.ts';
+export * from './dropout.ts';
+export * from './masked-mean.ts';

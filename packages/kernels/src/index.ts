@@ -42,6 +42,12 @@ export { embedding } from './ops/embedding/embedding.ts';
 export { embeddingRef } from './ops/embedding/embedding.ref.ts';
 export { embeddingBackward, type EmbeddingBackwardOptions } from './ops/embedding_backward/embedding_backward.ts';
 export { embeddingBackwardRef } from './ops/embedding_backward/embedding_backward.ref.ts';
+export { adamStep, type AdamOptions } from './ops/adam/adam.ts';
+export { adamStepRef, type AdamRefState } from './ops/adam/adam.ref.ts';
+export { sgdStep, type SgdOptions } from './ops/sgd/sgd.ts';
+export { sgdStepRef } from './ops/sgd/sgd.ref.ts';
+export { gradNorm, resolveGradScale, type GradScaleOptions } from './ops/grad_norm/grad_norm.ts';
+export { gradNormRef } from './ops/grad_norm/grad_norm.ref.ts';
 
 export {
   batchNormTrain, batchNormEval, batchNormBackward,

@@ -84,7 +84,7 @@ export interface SynthResult {
   seconds: number;
 }
 
-export const SYNTH_DEFAULTS = { cameras: 8, images: 200, seed: 0, minSize: 192, maxSize: 448 } as const;
+export const SYNTH_DEFAULTS = { cameras: 8, images: 200, seed: 0, minSize: 160, maxSize: 384 } as const;
 
 function csvField(v: string | number): string {
   const s = String(v);

@@ -47,12 +47,42 @@ export interface DecodeOptions {
   allowPartial?: boolean;
 }
 
-function classify(message: string): DecodeFailureReason {
-  if (/unsupported image format|unknown file format/i.test(message)) return 'unsupported-format';
-  if (/exceeds pixel limit/i.test(message)) return 'too-large';
-  if (/premature end|truncated|unexpected end/i.test(message)) return 'truncated-image';
+/** Container signatures sharp can decode (JPEG, PNG, GIF, TIFF, WebP, HEIF/AVIF). */
+function knownSignature(b: Uint8Array): 'jpeg' | 'png' | 'other' | undefined {
+  const at = (i: number, ...xs: number[]) => xs.every((x, k) => b[i + k] === x);
+  if (at(0, 0xff, 0xd8)) return 'jpeg'; // SOI; what follows may be damaged
+  if (at(0, 0x89, 0x50, 0x4e, 0x47)) return 'png';
+  if (at(0, 0x47, 0x49, 0x46, 0x38) || at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a)) return 'other';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'other';
+  if (at(4, 0x66, 0x74, 0x79, 0x70)) return 'other'; // ISO-BMFF 'ftyp': HEIC, AVIF
+  return undefined;
+}
+
+/** True when a JPEG/PNG stops before its end marker (EOI / IEND), trailing padding allowed. */
+function endsEarly(b: Uint8Array, kind: 'jpeg' | 'png' | 'other'): boolean {
+  let end = b.length;
+  while (end > 0 && (b[end - 1] === 0x00 || b[end - 1] === 0x0a || b[end - 1] === 0x0d || b[end - 1] === 0x20)) end--;
+  if (kind === 'jpeg') return !(b[end - 2] === 0xff && b[end - 1] === 0xd9);
+  if (kind === 'png') return !Buffer.from(b.subarray(Math.max(0, end - 12), end)).includes('IEND');
+  return false;
+}
+
+/**
+ * The reason comes from the file's bytes, not from the decoder's message: libvips keeps one
+ * process-wide error buffer, so with several decodes in flight (index concurrency, worker
+ * threads) a failure can carry another file's message. The message is kept as the detail.
+ */
+async function classify(bytes: Buffer): Promise<DecodeFailureReason> {
+  const kind = knownSignature(bytes);
+  if (!kind) return 'unsupported-format';
+  const m = await sharp(bytes, { limitInputPixels: false, failOn: 'none' }).metadata().catch(() => undefined);
+  if (m?.width && m.height && m.width * m.height > SHARP_PIXEL_LIMIT) return 'too-large';
+  if (endsEarly(bytes, kind)) return 'truncated-image';
   return 'corrupt-image';
 }
+
+/** sharp's default limitInputPixels (0x3FFF x 0x3FFF). */
+const SHARP_PIXEL_LIMIT = 0x3fff * 0x3fff;
 
 async function decodeWith(bytes: Buffer, failOn: 'warning' | 'none'): Promise<Omit<DecodedImage, 'partial'>> {
   const img = sharp(bytes, { failOn });
@@ -84,7 +114,7 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
     return { ok: true, image: { ...(await decodeWith(bytes, 'warning')), partial: false } };
   } catch (e) {
     const detail = String((e as Error).message ?? e).split('\n')[0];
-    const reason = classify(detail);
+    const reason = await classify(bytes);
     if (options.allowPartial && (reason === 'truncated-image' || reason === 'corrupt-image')) {
       try {
         return { ok: true, image: { ...(await decodeWith(bytes, 'none')), partial: true } };

@@ -34,6 +34,10 @@ describe.skipIf(!hasCorrupt)('../shared/corrupt-jpegs', () => {
     expect(summary.total).toBe(files.length);
     expect(summary.indexed + summary.skippedFiles.length).toBe(files.length);
     for (const s of summary.skippedFiles) expect(s.reason).toMatch(/^[a-z-]+$/);
+    // reasons do not depend on what else was decoding at the same time
+    const again = await buildIndex(CORRUPT, `${out}.c4.jsonl`, { timeoutMs: 20_000, concurrency: 4 });
+    const reasons = (x: typeof summary) => Object.fromEntries(x.skippedFiles.map((f) => [f.id, f.reason]));
+    expect(reasons(again.summary)).toEqual(reasons(summary));
   });
 
   it('the patch stream decodes around every broken file without a hang or a lost batch', async () => {

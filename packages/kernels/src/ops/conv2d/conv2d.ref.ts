@@ -2,7 +2,7 @@
  * float64 references for the conv2d kernels: plain loops over the definition, NHWC activations,
  * HWIO weights. Used by the tests only.
  */
-import { conv2dGeometry, type Conv2dShape } from './conv2d.ts';
+import { conv2dGeometry, type Conv2dShape } from './conv2d_common.ts';
 
 /** y[n, oy, ox, co] = bias[co] + sum x[n, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw, ci] * w[ky, kx, ci, co], then ReLU if asked. */
 export function conv2dRef(

@@ -1,9 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { kernelFromFile } from '../../runtime/kernel.ts';
 import { packParams, u, i } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
+import {
+  ceilDiv, checkLength, conv2dGeometry, defaultExchange, describeShape, dispatchForward, tileGrid, tileKernel, views,
+  type Conv2dGeometry, type Conv2dShape, type TileExchange,
+} from './conv2d_common.ts';
+import { winogradApplies, winogradConv, winogradScratchBytes, type WinogradProblem, type WinogradTile } from './winograd.ts';
 
 /**
  * 2-D convolution (NHWC activations, HWIO weights [KH, KW, Cin, Cout]) and its two gradients,
@@ -16,124 +20,7 @@ import { check } from '../../runtime/errors.ts';
  * of Cout values.
  */
 
-export interface Conv2dShape {
-  /** batch */
-  n: number;
-  /** input height, width, channels */
-  h: number;
-  w: number;
-  cin: number;
-  /** output channels */
-  cout: number;
-  /** kernel height, width */
-  kh: number;
-  kw: number;
-  /** stride (sh, sw) or one value for both; default 1 */
-  stride?: number | readonly [number, number];
-  /** symmetric zero padding (ph, pw) or one value for both; default 0 */
-  pad?: number | readonly [number, number];
-  /** dilation (dh, dw) or one value for both; default 1 */
-  dilation?: number | readonly [number, number];
-}
-
-/** A validated shape with every field resolved, plus the output size. */
-export interface Conv2dGeometry {
-  n: number; h: number; w: number; cin: number; cout: number; kh: number; kw: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
-  oh: number; ow: number;
-}
-
-function pair(v: number | readonly [number, number] | undefined, dflt: number): [number, number] {
-  if (v === undefined) return [dflt, dflt];
-  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
-}
-
-function describeShape(s: Conv2dShape): string {
-  const fmt = (v: number | readonly [number, number] | undefined) => (v === undefined ? '-' : typeof v === 'number' ? `${v}` : `${v[0]}x${v[1]}`);
-  return `x [${s.n},${s.h},${s.w},${s.cin}] w [${s.kh},${s.kw},${s.cin},${s.cout}] stride ${fmt(s.stride)} pad ${fmt(s.pad)} dilation ${fmt(s.dilation)}`;
-}
-
-/** Resolves and validates a shape (throws ShapeError naming it). */
-export function conv2dGeometry(shape: Conv2dShape, kernel = 'conv2d'): Conv2dGeometry {
-  const [sh, sw] = pair(shape.stride, 1);
-  const [ph, pw] = pair(shape.pad, 0);
-  const [dh, dw] = pair(shape.dilation, 1);
-  const what = () => describeShape(shape);
-  const pos = { n: shape.n, h: shape.h, w: shape.w, cin: shape.cin, cout: shape.cout, kh: shape.kh, kw: shape.kw, sh, sw, dh, dw };
-  for (const [k, v] of Object.entries(pos)) check(Number.isInteger(v) && v >= 1, kernel, () => `${k} must be a positive integer, got ${v} (${what()})`);
-  for (const [k, v] of Object.entries({ ph, pw })) check(Number.isInteger(v) && v >= 0, kernel, () => `${k} must be a non-negative integer, got ${v} (${what()})`);
-  const oh = Math.floor((shape.h + 2 * ph - dh * (shape.kh - 1) - 1) / sh) + 1;
-  const ow = Math.floor((shape.w + 2 * pw - dw * (shape.kw - 1) - 1) / sw) + 1;
-  check(oh >= 1 && ow >= 1, kernel, () => `empty output ${oh}x${ow} (${what()})`);
-  return { n: shape.n, h: shape.h, w: shape.w, cin: shape.cin, cout: shape.cout, kh: shape.kh, kw: shape.kw, sh, sw, ph, pw, dh, dw, oh, ow };
-}
-
-/** Output height and width: floor((H + 2p - d(K - 1) - 1) / s) + 1. */
-export function conv2dOutputSize(shape: Conv2dShape): { oh: number; ow: number } {
-  const g = conv2dGeometry(shape, 'conv2dOutputSize');
-  return { oh: g.oh, ow: g.ow };
-}
-
-// ------------------------------------------------------------------ kernels
-
-/** Tile exchange: subgroup shuffles where the adapter guarantees >= 8-wide subgroups, else workgroup memory. */
-export type TileExchange = 'subgroup' | 'workgroup';
-
-function source(file: string): string {
-  return readFileSync(new URL(file, import.meta.url), 'utf8');
-}
-
-const kernels = new Map<string, Kernel>();
-
-/** `file`'s kernel assembled with the tile fragment and the chosen exchange (one shader module each). */
-export function tileKernel(name: string, file: string, exchange: TileExchange): Kernel {
-  const key = `${name}|${exchange}`;
-  let k = kernels.get(key);
-  if (!k) {
-    const prelude = source(exchange === 'subgroup' ? './tile_subgroup.wgsl' : './tile_workgroup.wgsl');
-    k = kernelFromSource(exchange === 'subgroup' ? name : `${name}_wgmem`, `${prelude}\n${source('./conv2d_tile.wgsl')}\n${source(file)}`);
-    kernels.set(key, k);
-  }
-  return k;
-}
-
-export function defaultExchange(gpu: Gpu): TileExchange {
-  const info = (gpu.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  return gpu.device.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8 ? 'subgroup' : 'workgroup';
-}
-
-const dummies = new WeakMap<Gpu, GpuBuffer[]>();
-
-/**
- * 16-byte buffer bound to whichever vec4/scalar view of a tensor a variant does not use. One per
- * binding slot: WebGPU rejects one buffer bound twice when either binding is writable, and the
- * runtime rejects any repeat.
- */
-export function dummyBuffer(gpu: Gpu, slot: number): GpuBuffer {
-  let list = dummies.get(gpu);
-  if (!list) dummies.set(gpu, (list = []));
-  while (list.length <= slot) list.push(gpu.zeros(16, `conv2d unused view ${list.length}`));
-  return list[slot];
-}
-
-/** [vec4 view, scalar view] bindings of `buf`: the one not selected by `vec` gets dummy `slot`. */
-export function views(gpu: Gpu, buf: GpuBuffer, vec: boolean, slot: number): [GpuBuffer, GpuBuffer] {
-  return vec ? [buf, dummyBuffer(gpu, slot)] : [dummyBuffer(gpu, slot), buf];
-}
-
-export function checkLength(buf: GpuBuffer, n: number, kernel: string, what: string, shape: Conv2dShape): void {
-  check(buf.length >= n, kernel, () => `${what} '${buf.label}' holds ${buf.length} < ${n} elements (${describeShape(shape)})`);
-}
-
-/** Grid over `tiles` pixel tiles (2-D when > 65535) with `z` workgroups in z. */
-export function tileGrid(tiles: number, z: number): [number, number, number] {
-  const [x, y] = grid(tiles);
-  return [x, y, z];
-}
-
-export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
-
-// ------------------------------------------------------------------ forward
+export { conv2dGeometry, conv2dOutputSize, type Conv2dShape, type Conv2dGeometry, type TileExchange } from './conv2d_common.ts';
 
 export type Conv2dActivation = 'none' | 'relu';
 /** 'auto' picks Winograd F(4x4) for 3x3 stride-1 aligned convolutions with enough pixels, else direct. */
@@ -150,37 +37,36 @@ export interface Conv2dOptions {
   exchange?: TileExchange;
 }
 
-/** A batch of `batch` independent direct convolutions (x/w/y offsets x_batch/w_batch/y_batch apart). */
-export interface ForwardLaunch {
-  g: Conv2dGeometry;
-  batch: number;
-  xBatch: number;
-  wBatch: number;
-  yBatch: number;
-  bias?: GpuBuffer;
-  relu: boolean;
-  exchange: TileExchange;
-  label: string;
+/** The algorithm 'auto' resolves to, or that `want` names (checked against the shape). */
+function resolveAlgorithm(gpu: Gpu, g: Conv2dGeometry, q: WinogradProblem | null, want: Conv2dAlgorithm, kernel: string): 'direct' | WinogradTile {
+  if (want === 'direct') return 'direct';
+  if (want === 'winograd2' || want === 'winograd4') {
+    check(q !== null, kernel, `${want} needs a 3x3, stride-1, undilated convolution with Cin and Cout multiples of 4 (and pad <= 2 for the input gradient)`);
+    return want === 'winograd2' ? 2 : 4;
+  }
+  // auto: F(4x4) wherever it applies and its scratch fits one binding; its error stays ~1e-5 of
+  // the output scale for the channel counts tested (see test/conv2d_winograd.test.ts).
+  if (q && winogradScratchBytes(q, 4) <= gpu.limits.maxStorageBufferBindingSize) return 4;
+  return 'direct';
 }
 
-export function dispatchForward(gpu: Gpu, x: GpuBuffer, w: GpuBuffer, y: GpuBuffer, L: ForwardLaunch): void {
-  const { g } = L;
-  const vecIn = g.cin % 4 === 0;
-  const vecOut = g.cout % 4 === 0;
-  const pxTiles = ceilDiv(g.n * g.oh * g.ow, 16);
-  const coTiles = ceilDiv(g.cout, 32);
-  const flags = (L.bias ? 1 : 0) | (L.relu ? 2 : 0);
-  gpu.dispatch(tileKernel('conv2d_forward', './conv2d_forward.wgsl', L.exchange), {
-    overrides: { VEC_IN: Number(vecIn), VEC_OUT: Number(vecOut) },
-    params: packParams([
-      u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
-      u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(flags),
-      u(pxTiles), u(coTiles), u(L.xBatch), u(L.wBatch), u(L.yBatch),
-    ]),
-    buffers: [...views(gpu, x, vecIn, 0), ...views(gpu, w, vecOut, 1), L.bias ?? dummyBuffer(gpu, 2), ...views(gpu, y, vecOut, 3)],
-    workgroups: tileGrid(pxTiles, coTiles * L.batch),
-    label: L.label,
-  });
+/** Which algorithm conv2d() / conv2dBackwardInput() would run for `shape` ('auto' resolved). */
+export function conv2dAlgorithm(gpu: Gpu, shape: Conv2dShape, pass: 'forward' | 'backwardInput' = 'forward', want: Conv2dAlgorithm = 'auto'): 'direct' | 'winograd2' | 'winograd4' {
+  const g = conv2dGeometry(shape, 'conv2dAlgorithm');
+  const q = pass === 'forward' ? forwardProblem(g) : backwardInputProblem(g);
+  const r = resolveAlgorithm(gpu, g, q, want, 'conv2dAlgorithm');
+  return r === 'direct' ? 'direct' : r === 2 ? 'winograd2' : 'winograd4';
+}
+
+function forwardProblem(g: Conv2dGeometry): WinogradProblem | null {
+  if (!winogradApplies(g)) return null;
+  return { n: g.n, h: g.h, w: g.w, cin: g.cin, cout: g.cout, ph: g.ph, pw: g.pw, oh: g.oh, ow: g.ow };
+}
+
+/** dx = conv(dy, rot180(w)^T) with padding 2 - p: a forward Winograd problem from dy to dx. */
+function backwardInputProblem(g: Conv2dGeometry): WinogradProblem | null {
+  if (!winogradApplies(g) || g.ph > 2 || g.pw > 2) return null;
+  return { n: g.n, h: g.oh, w: g.ow, cin: g.cout, cout: g.cin, ph: 2 - g.ph, pw: 2 - g.pw, oh: g.h, ow: g.w };
 }
 
 /**
@@ -197,7 +83,133 @@ export function conv2d(gpu: Gpu, x: GpuBuffer, w: GpuBuffer, shape: Conv2dShape,
   checkLength(y, ylen, 'conv2d', 'output', shape);
   check(y !== x && y !== w && y !== opts.bias, 'conv2d', 'output must not alias an input');
   const exchange = opts.exchange ?? defaultExchange(gpu);
+  const relu = opts.activation === 'relu';
   const label = describeShape(shape);
-  dispatchForward(gpu, x, w, y, { g, batch: 1, xBatch: 0, wBatch: 0, yBatch: 0, bias: opts.bias, relu: opts.activation === 'relu', exchange, label });
+  const q = forwardProblem(g);
+  const alg = resolveAlgorithm(gpu, g, q, opts.algorithm ?? 'auto', 'conv2d');
+  if (alg !== 'direct' && q) {
+    winogradConv(gpu, x, w, y, q, alg, { bias: opts.bias, relu, flip: false, exchange, label });
+  } else {
+    dispatchForward(gpu, x, w, y, { g, batch: 1, xBatch: 0, wBatch: 0, yBatch: 0, bias: opts.bias, relu, exchange, label });
+  }
   return y;
+}
+
+export interface Conv2dBackwardInputOptions {
+  /** dx buffer [N, H, W, Cin]; allocated from the pool when omitted. Every element is written. */
+  out?: GpuBuffer;
+  algorithm?: Conv2dAlgorithm;
+  exchange?: TileExchange;
+}
+
+/**
+ * dx = d(sum y * dy)/dx for y = conv2d(x, w) (the transposed convolution of dy with w):
+ * dy [N, OH, OW, Cout], w [KH, KW, Cin, Cout] -> dx [N, H, W, Cin]. A bias/ReLU of the forward
+ * pass is not part of this: apply the ReLU mask to dy first.
+ */
+export function conv2dBackwardInput(gpu: Gpu, dy: GpuBuffer, w: GpuBuffer, shape: Conv2dShape, opts: Conv2dBackwardInputOptions = {}): GpuBuffer {
+  const kernel = 'conv2dBackwardInput';
+  const g = conv2dGeometry(shape, kernel);
+  checkLength(dy, g.n * g.oh * g.ow * g.cout, kernel, 'gradient dy', shape);
+  checkLength(w, g.kh * g.kw * g.cin * g.cout, kernel, 'weight w', shape);
+  const dxlen = g.n * g.h * g.w * g.cin;
+  const dx = opts.out ?? gpu.alloc(dxlen * 4, 'conv2d dx');
+  checkLength(dx, dxlen, kernel, 'output dx', shape);
+  check(dx !== dy && dx !== w, kernel, 'output must not alias an input');
+  const exchange = opts.exchange ?? defaultExchange(gpu);
+  const label = `dx ${describeShape(shape)}`;
+  const q = backwardInputProblem(g);
+  const alg = resolveAlgorithm(gpu, g, q, opts.algorithm ?? 'auto', kernel);
+  if (alg !== 'direct' && q) {
+    winogradConv(gpu, dy, w, dx, q, alg, { relu: false, flip: true, exchange, label });
+    return dx;
+  }
+  const vecIn = g.cin % 4 === 0;
+  const vecOut = g.cout % 4 === 0;
+  const phases = g.sh * g.sw;
+  const pxTiles = ceilDiv(g.n * ceilDiv(g.h, g.sh) * ceilDiv(g.w, g.sw), 16);
+  const ciTiles = ceilDiv(g.cin, 32);
+  gpu.dispatch(tileKernel('conv2d_backward_input', './conv2d_backward_input.wgsl', exchange), {
+    overrides: { VEC_IN: Number(vecIn), VEC_OUT: Number(vecOut) },
+    params: packParams([
+      u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
+      u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(ciTiles),
+      u(pxTiles),
+    ]),
+    buffers: [...views(gpu, dy, vecOut, 0), ...views(gpu, w, vecOut, 1), ...views(gpu, dx, vecIn, 3)],
+    workgroups: tileGrid(pxTiles, ciTiles * phases),
+    label,
+  });
+  return dx;
+}
+
+export interface Conv2dBackwardWeightOptions {
+  /** Add the gradient into this existing dw buffer [KH, KW, Cin, Cout] (and return it). */
+  accumulate?: GpuBuffer;
+  /** dw buffer when not accumulating; allocated from the pool when omitted. */
+  out?: GpuBuffer;
+  /** Split-K slices over the N*OH*OW reduction (default: enough for ~64 workgroups). */
+  splits?: number;
+  exchange?: TileExchange;
+}
+
+const reduceKernel = kernelFromFile('conv2d_splitk_reduce', import.meta.url, './conv2d_splitk_reduce.wgsl');
+
+/** Split-K slices: enough workgroups to keep every core (or SM) busy, at least 64 pixels per slice. */
+function defaultSplits(g: Conv2dGeometry): number {
+  const wgs = ceilDiv(g.kh * g.kw * g.cin, 16) * ceilDiv(g.cout, 32);
+  const pixels = g.n * g.oh * g.ow;
+  return Math.max(1, Math.min(ceilDiv(64, wgs), Math.floor(pixels / 64)));
+}
+
+/**
+ * dw = d(sum y * dy)/dw for y = conv2d(x, w): x [N, H, W, Cin], dy [N, OH, OW, Cout] ->
+ * dw [KH, KW, Cin, Cout] (or dw += that, with `accumulate`).
+ */
+export function conv2dBackwardWeight(gpu: Gpu, x: GpuBuffer, dy: GpuBuffer, shape: Conv2dShape, opts: Conv2dBackwardWeightOptions = {}): GpuBuffer {
+  const kernel = 'conv2dBackwardWeight';
+  const g = conv2dGeometry(shape, kernel);
+  checkLength(x, g.n * g.h * g.w * g.cin, kernel, 'input x', shape);
+  checkLength(dy, g.n * g.oh * g.ow * g.cout, kernel, 'gradient dy', shape);
+  check(!(opts.out && opts.accumulate && opts.out !== opts.accumulate), kernel, 'give either out or accumulate, not both');
+  const kdim = g.kh * g.kw * g.cin;
+  const dwlen = kdim * g.cout;
+  const dw = opts.accumulate ?? opts.out ?? gpu.alloc(dwlen * 4, 'conv2d dw');
+  checkLength(dw, dwlen, kernel, opts.accumulate ? 'accumulator' : 'output dw', shape);
+  check(dw !== x && dw !== dy, kernel, 'output must not alias an input');
+  const pixels = g.n * g.oh * g.ow;
+  const want = opts.splits ?? defaultSplits(g);
+  check(Number.isInteger(want) && want >= 1, kernel, `splits must be a positive integer, got ${want}`);
+  // Slices hold whole steps of 4 pixels; the count is recomputed so none is empty.
+  const chunk = Math.max(4, Math.ceil(pixels / want / 4) * 4);
+  const splits = ceilDiv(pixels, chunk);
+  const exchange = opts.exchange ?? defaultExchange(gpu);
+  const vecIn = g.cin % 4 === 0;
+  const vecOut = g.cout % 4 === 0;
+  const kTiles = ceilDiv(kdim, 16);
+  const coTiles = ceilDiv(g.cout, 32);
+  const label = `dw ${describeShape(shape)} splits ${splits}`;
+  const direct = splits === 1;
+  const out = direct ? dw : gpu.alloc(splits * dwlen * 4, 'conv2d dw slices');
+  gpu.dispatch(tileKernel('conv2d_backward_weight', './conv2d_backward_weight.wgsl', exchange), {
+    overrides: { VEC_IN: Number(vecIn), VEC_OUT: Number(vecOut) },
+    params: packParams([
+      u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
+      u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(direct && opts.accumulate ? 1 : 0),
+      u(kTiles), u(coTiles), u(chunk),
+    ]),
+    buffers: [...views(gpu, x, vecIn, 0), ...views(gpu, dy, vecOut, 1), ...views(gpu, out, vecOut, 3)],
+    workgroups: tileGrid(kTiles, coTiles * splits),
+    label,
+  });
+  if (!direct) {
+    gpu.dispatch(reduceKernel, {
+      params: packParams([u(dwlen), u(splits), u(opts.accumulate ? 1 : 0)]),
+      buffers: [out, dw],
+      workgroups: grid(ceilDiv(dwlen, 256)),
+      label,
+    });
+    out.release();
+  }
+  return dw;
 }

@@ -1,0 +1,161 @@
+// conv2d weight gradient, implicit GEMM with the reduction over output pixels:
+//   dw[ky, kx, ci, co] = sum_{n, oy, ox} x[n, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw, ci] * dy[n, oy, ox, co]
+// GEMM view: rows k = (ky, kx, ci) (K = KH*KW*Cin), columns co, reduction over P = N*OH*OW pixels.
+// Split-K: workgroup z-slice s reduces pixels [s*chunk, min(P, (s+1)*chunk)) and writes its own
+// partial out[s][k][co]; conv2d_splitk_reduce.wgsl sums the slices (one slice: out is dw itself,
+// and flags bit 0 adds the result to what out already holds: gradient accumulation).
+//
+// Bindings: 0 Params; 1 x4 / 2 x1: x [N, H, W, Cin] (vec4 view when VEC_IN: Cin % 4 == 0);
+// 3 dy4 / 4 dy1: dy [N, OH, OW, Cout] (vec4 view when VEC_OUT: Cout % 4 == 0); 5 out4 / 6 out1:
+// [splits][KH*KW*Cin][Cout] (VEC_OUT). Unselected views are bound to 16-byte dummies.
+//
+// Threads: 8-lane workgroups on the shared register tile (conv2d_tile.wgsl). Lane axis = output
+// channels (lane l owns co 4l..4l+3 of a 32-channel tile and loads its own dy vec4s: 4 pixels per
+// step); block columns = 16 consecutive weight rows k, fixed for the workgroup, so their
+// (tap, ci) decomposition is done once; per step of 4 pixels lane l loads columns
+// 8*(l%2) .. 8*(l%2)+7 of pixel l/2 (two x vec4s, contiguous along Cin).
+// Grid: row tile = wid.x + wid.y * nwg.x; wid.z = slice * co_tiles + channel tile.
+
+override VEC_IN: bool = true;
+override VEC_OUT: bool = true;
+
+struct Params {
+  n: u32, h: u32, w: u32, cin: u32,
+  oh: u32, ow: u32, cout: u32, kh: u32,
+  kw: u32, sh: u32, sw: u32, ph: i32,
+  pw: i32, dh: u32, dw: u32, flags: u32,  // flags: bit 0 = add to out (single slice only)
+  k_tiles: u32, co_tiles: u32, chunk: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> x1: array<f32>;
+@group(0) @binding(3) var<storage, read> dy4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> dy1: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> out1: array<f32>;
+
+// dy[e .. e+3] (output channels co .. co+3 of one pixel); zero past the slice or Cout.
+fn load_dy(e: u32, ok: bool, co: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (ok) {
+    if (VEC_OUT) {
+      if (co < p.cout) { v = dy4[e >> 2u]; }
+    } else {
+      if (co < p.cout) { v.x = dy1[e]; }
+      if (co + 1u < p.cout) { v.y = dy1[e + 1u]; }
+      if (co + 2u < p.cout) { v.z = dy1[e + 2u]; }
+      if (co + 3u < p.cout) { v.w = dy1[e + 3u]; }
+    }
+  }
+  return v;
+}
+
+// Four consecutive weight rows k .. k+3 as (tap offsets, channel, validity) per row. With VEC_IN
+// the four rows share one tap and ci is a multiple of 4 (only component x is used).
+struct Rows { offy: vec4<i32>, offx: vec4<i32>, ci: vec4<u32>, ok: vec4<bool> }
+
+fn rows_at(k: u32) -> Rows {
+  var r: Rows;
+  let kdim = p.kh * p.kw * p.cin;
+  for (var c = 0u; c < 4u; c++) {
+    let kc = min(k + c, kdim - 1u);
+    let tap = kc / p.cin;
+    let ky = tap / p.kw;
+    r.offy[c] = i32(ky * p.dh) - p.ph;
+    r.offx[c] = i32((tap - ky * p.kw) * p.dw) - p.pw;
+    r.ci[c] = kc - tap * p.cin;
+    r.ok[c] = k + c < kdim;
+  }
+  return r;
+}
+
+// x values of rows `r` at output pixel (img, oy, ox); zero for padding, rows past K, or an invalid pixel.
+fn load_x(r: Rows, img: u32, oy: u32, ox: u32, pix_ok: bool) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  let iy = vec4<i32>(i32(oy * p.sh)) + r.offy;
+  let ix = vec4<i32>(i32(ox * p.sw)) + r.offx;
+  let inside = r.ok & (iy >= vec4<i32>(0)) & (iy < vec4<i32>(i32(p.h))) & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(p.w)));
+  let e = (vec4<u32>(img * p.h) + vec4<u32>(iy)) * p.w + vec4<u32>(ix);
+  if (pix_ok) {
+    if (VEC_IN) {
+      if (inside.x) { v = x4[(e.x * p.cin + r.ci.x) >> 2u]; }
+    } else {
+      if (inside.x) { v.x = x1[e.x * p.cin + r.ci.x]; }
+      if (inside.y) { v.y = x1[e.y * p.cin + r.ci.y]; }
+      if (inside.z) { v.z = x1[e.z * p.cin + r.ci.z]; }
+      if (inside.w) { v.w = x1[e.w * p.cin + r.ci.w]; }
+    }
+  }
+  return v;
+}
+
+// Epilogue of block column j (weight row k0 + j): this lane's 4 channels, optionally accumulated.
+struct Out { k0: u32, off: u32, co: u32, add: bool }
+
+fn store_col(o: Out, j: u32, v: vec4<f32>) {
+  if (o.k0 + j >= p.kh * p.kw * p.cin) { return; }
+  let e = o.off + (o.k0 + j) * p.cout + o.co;
+  if (VEC_OUT) {
+    if (o.co < p.cout) {
+      var s = v;
+      if (o.add) { s += out4[e >> 2u]; }
+      out4[e >> 2u] = s;
+    }
+  } else {
+    for (var c = 0u; c < 4u; c++) {
+      if (o.co + c < p.cout) {
+        var s = v[c];
+        if (o.add) { s += out1[e + c]; }
+        out1[e + c] = s;
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(8)
+fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  let kt = wid.x + wid.y * nwg.x;
+  if (kt >= p.k_tiles) { return; } // whole workgroup: grid overshoot
+  let slice = wid.z / p.co_tiles;
+  let co = (wid.z % p.co_tiles) * 32u + 4u * lane;
+  let k0 = kt * 16u;
+  let npix = p.n * p.oh * p.ow;
+  let pbeg = slice * p.chunk;
+  let pend = min(npix, pbeg + p.chunk);
+
+  // This lane's block vectors: 4*kk + g for g = 2*(lane % 2) + slot, kk = lane / 2.
+  let r0 = rows_at(k0 + 8u * (lane % 2u));
+  let r1 = rows_at(k0 + 8u * (lane % 2u) + 4u);
+  // Cursor of this lane's block pixel pbeg + lane / 2, advanced 4 pixels per step.
+  let q = min(pbeg + lane / 2u, npix - 1u);
+  var img = q / (p.oh * p.ow);
+  var oy = (q - img * p.oh * p.ow) / p.ow;
+  var ox = q - (img * p.oh + oy) * p.ow;
+
+  var acc: array<vec4<f32>, 16>;
+  for (var ps = pbeg; ps < pend; ps += 4u) {
+    let e = ps * p.cout + co;
+    let a = mat4x4<f32>(
+      load_dy(e, true, co),
+      load_dy(e + p.cout, ps + 1u < pend, co),
+      load_dy(e + 2u * p.cout, ps + 2u < pend, co),
+      load_dy(e + 3u * p.cout, ps + 3u < pend, co));
+    let mine = ps + lane / 2u < pend;
+    tile_k4_rows(&acc, a, lane, load_x(r0, img, oy, ox, mine), load_x(r1, img, oy, ox, mine));
+    ox += 4u;
+    while (ox >= p.ow) {
+      ox -= p.ow;
+      oy += 1u;
+      if (oy == p.oh) { oy = 0u; img += 1u; }
+    }
+  }
+
+  // Unrolled by hand: a dynamic index into acc would push the whole tile out of registers.
+  let o = Out(k0, slice * p.kh * p.kw * p.cin * p.cout, co, (p.flags & 1u) != 0u);
+  store_col(o, 0u, acc[0]); store_col(o, 1u, acc[1]); store_col(o, 2u, acc[2]); store_col(o, 3u, acc[3]);
+  store_col(o, 4u, acc[4]); store_col(o, 5u, acc[5]); store_col(o, 6u, acc[6]); store_col(o, 7u, acc[7]);
+  store_col(o, 8u, acc[8]); store_col(o, 9u, acc[9]); store_col(o, 10u, acc[10]); store_col(o, 11u, acc[11]);
+  store_col(o, 12u, acc[12]); store_col(o, 13u, acc[13]); store_col(o, 14u, acc[14]); store_col(o, 15u, acc[15]);
+}

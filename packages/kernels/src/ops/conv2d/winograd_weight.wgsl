@@ -1,0 +1,74 @@
+// Winograd F(m x m, 3x3) weight transform (m = M_OUT: 2 or 4, alpha = m + 2):
+//   U[e][r][c] = (G g G^T)[e],  g = the 3x3 filter taps feeding output channel c from input channel r
+// FLIP = 0 (forward): r = ci, c = co, g[ky][kx] = w[ky, kx, ci, co]  -> U [alpha^2][Cin][Cout]
+// FLIP = 1 (input gradient, i.e. the convolution of dy with the 180-degree rotated, transposed
+//          filter): r = co, c = ci, g[ky][kx] = w[2 - ky, 2 - kx, ci, co]  -> U [alpha^2][Cout][Cin]
+// so U[e] is the [K][N] operand of transform-domain GEMM e.
+//
+// Bindings: 0 Params; 1 w [3, 3, Cin, Cout] (scalar: the FLIP layout strides along Cin); 2 u as vec4
+// (Cin and Cout % 4 == 0). Threads: one per (r, 4 consecutive c); 64 per workgroup,
+// linear index = gid.x + gid.y * nwg.x * 64.
+
+override M_OUT: u32 = 4u;
+override FLIP: bool = false;
+
+struct Params { cin: u32, cout: u32 }
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> u: array<vec4<f32>>;
+
+// G applied to 3 taps (first alpha entries of the result used).
+fn gt(d0: vec4<f32>, d1: vec4<f32>, d2: vec4<f32>) -> array<vec4<f32>, 6> {
+  var r: array<vec4<f32>, 6>;
+  if (M_OUT == 2u) {
+    r[0] = d0;
+    r[1] = 0.5 * (d0 + d1 + d2);
+    r[2] = 0.5 * (d0 - d1 + d2);
+    r[3] = d2;
+  } else {
+    r[0] = 0.25 * d0;
+    r[1] = (d0 + d1 + d2) * (-1.0 / 6.0);
+    r[2] = (d0 - d1 + d2) * (-1.0 / 6.0);
+    r[3] = d0 * (1.0 / 24.0) + d1 * (1.0 / 12.0) + d2 * (1.0 / 6.0);
+    r[4] = d0 * (1.0 / 24.0) - d1 * (1.0 / 12.0) + d2 * (1.0 / 6.0);
+    r[5] = d2;
+  }
+  return r;
+}
+
+// Tap (ky, kx) of the filters feeding columns c .. c+3 from row r.
+fn tap(ky: u32, kx: u32, r: u32, c: u32) -> vec4<f32> {
+  var g: vec4<f32>;
+  for (var q = 0u; q < 4u; q++) {
+    if (FLIP) {
+      g[q] = w[(((2u - ky) * 3u + 2u - kx) * p.cin + c + q) * p.cout + r];
+    } else {
+      g[q] = w[((ky * 3u + kx) * p.cin + r) * p.cout + c + q];
+    }
+  }
+  return g;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let alpha = M_OUT + 2u;
+  let rows = select(p.cin, p.cout, FLIP);
+  let cols4 = select(p.cout, p.cin, FLIP) / 4u;
+  let idx = gid.x + gid.y * nwg.x * 64u;
+  if (idx >= rows * cols4) { return; }
+  let r = idx / cols4;
+  let cq = idx - r * cols4;
+
+  // Rows of the filter first: tmp[ky] = G (row ky), then columns of tmp.
+  var tmp: array<array<vec4<f32>, 6>, 3>;
+  for (var ky = 0u; ky < 3u; ky++) {
+    tmp[ky] = gt(tap(ky, 0u, r, 4u * cq), tap(ky, 1u, r, 4u * cq), tap(ky, 2u, r, 4u * cq));
+  }
+  for (var j = 0u; j < alpha; j++) {
+    let col = gt(tmp[0][j], tmp[1][j], tmp[2][j]);
+    for (var i = 0u; i < alpha; i++) {
+      u[((i * alpha + j) * rows + r) * cols4 + cq] = col[i];
+    }
+  }
+}

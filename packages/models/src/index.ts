@@ -7,3 +7,4 @@ export type { Node } from './autograd/node.ts';
 export { gradcheck, type GradcheckInput, type GradcheckOptions } from './autograd/gradcheck.ts';
 export * as ops from './ops/index.ts';
 export * from './checkpoint/index.ts';
+export * as nn from './nn/index.ts';

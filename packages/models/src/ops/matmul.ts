@@ -1,6 +1,8 @@
-import { matmul as matmulKernel, sumToShape as sumToShapeKernel, type GpuBuffer } from '@exif-lang/kernels';
+import { matmul as matmulKernel, sumToShape as sumToShapeKernel, type Activation, type GpuBuffer } from '@exif-lang/kernels';
 import { Tensor } from '../tensor/tensor.ts';
 import { record } from '../autograd/tape.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
+import { gelu, relu } from './elementwise.ts';
 
 /**
  * Matrix products on the matmul kernel. Transposes are flags of the kernel (never
@@ -44,8 +46,8 @@ function planOf(a: Tensor, b: Tensor, o: MatmulArgs): Plan {
 }
 
 /** One kernel call on raw buffers (used by forward and backward alike). */
-function product(a: GpuBuffer, b: GpuBuffer, p: Omit<Plan, 'outShape'>, o: MatmulArgs & { bias?: GpuBuffer }): GpuBuffer {
-  return matmulKernel(a.gpu, a, b, { ...p, transA: o.transA, transB: o.transB, alpha: o.alpha, bias: o.bias });
+function product(a: GpuBuffer, b: GpuBuffer, p: Omit<Plan, 'outShape'>, o: MatmulArgs & { bias?: GpuBuffer; activation?: Activation }): GpuBuffer {
+  return matmulKernel(a.gpu, a, b, { ...p, transA: o.transA, transB: o.transB, alpha: o.alpha, bias: o.bias, activation: o.activation });
 }
 
 /** Sums a per-batch-item gradient [batch, r, c] of a broadcast operand down to [r, c]. */
@@ -89,15 +91,19 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulArgs = {}): Tensor {
 
 /**
  * PyTorch's Linear: y = x W^T + b over the last axis of x ([..., in] -> [..., out]), W [out, in]
- * as PyTorch stores it, the bias added in the kernel's epilogue.
+ * as PyTorch stores it, the bias added in the kernel's epilogue. `activation` (relu, GELU erf)
+ * is fused into the epilogue too when nothing is recorded (inference); when autograd records,
+ * it runs as its own op, whose backward needs the pre-activation.
  */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: 'none' | 'relu' | 'gelu' = 'none'): Tensor {
+  const recording = isGradEnabled() && [x, weight, bias].some((t) => t?.requiresGrad);
+  if (activation !== 'none' && recording) return (activation === 'relu' ? relu : gelu)(linear(x, weight, bias));
   const [out, inF] = weight.shape;
   if (weight.rank !== 2 || x.rank < 1 || x.shape[x.rank - 1] !== inF) throw new Error(`linear: ${x.describe()} does not fit weight ${weight.describe()}`);
   if (bias && (bias.rank !== 1 || bias.size !== out)) throw new Error(`linear: bias ${bias.describe()} must be [${out}]`);
   const rows = x.size / inF;
   const dims = { M: rows, N: out, K: inF, batch: 1, broadcastA: false, broadcastB: false };
-  const y = Tensor.fromBuffer(product(x.buffer, weight.buffer, dims, { transB: true, bias: bias?.buffer }), [...x.shape.slice(0, -1), out]);
+  const y = Tensor.fromBuffer(product(x.buffer, weight.buffer, dims, { transB: true, bias: bias?.buffer, activation }), [...x.shape.slice(0, -1), out]);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record('linear', inputs, y, [x, weight], (gy, [sx, sw]) => {
     const gpu = gy.gpu;

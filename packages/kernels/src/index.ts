@@ -68,3 +68,6 @@ export { ACTIVATIONS, kernelWithActivations, type Activation } from './ops/commo
 export { activationRef } from './ops/common/activation.ref.ts';
 export { dropout, dropoutParams, type DropoutOptions } from './ops/dropout/dropout.ts';
 export { dropoutRef, dropoutKeepRef } from './ops/dropout/dropout.ref.ts';
+
+export { runBench, loadBenchCases, formatBenchTable, type BenchOptions, type BenchReport } from './bench/runner.ts';
+export type { BenchCase, BenchRun, PeerRun, BenchRow, Tf } from './bench/types.ts';

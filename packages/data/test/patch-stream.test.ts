@@ -71,7 +71,7 @@ describe('PatchStream', () => {
   });
 
   it('patch values are the CLIP-normalized pixels of the seeded crop', async () => {
-    const { batches } = await collect({ cropsPerImage: 1, workers: 1 });
+    const { batches } = await collect({ cropsPerImage: 1, workers: 0 });
     const b = batches[0];
     const id = b.sources[0];
     const e = entries.find((x) => x.id === id) as IndexEntry;
@@ -92,7 +92,7 @@ describe('PatchStream', () => {
   });
 
   it('runs several epochs, allows a final partial batch, shuffles/drops tags when asked', async () => {
-    const { batches, stream } = await collect({ epochs: 2, dropLast: false, cropsPerImage: 1, text: { shuffle: true, dropout: 0.3 } });
+    const { batches, stream } = await collect({ epochs: 2, dropLast: false, cropsPerImage: 1, workers: 0, text: { shuffle: true, dropout: 0.3 } });
     expect(stream.stats.images).toBe(24);
     expect(batches.reduce((n, b) => n + b.batchSize, 0)).toBe(24);
     expect(batches.at(-1)?.epoch).toBe(1);
@@ -117,7 +117,7 @@ describe('PatchStream', () => {
     await makeShard(shard, samples);
     const { entries: tarEntries } = await loadStreamEntries(shard);
     expect(tarEntries.map((e) => e.member)).toEqual(['k0.jpg', 'k1.jpg', 'k2.jpg', 'k3.jpg', 'k4.jpg', 'k5.jpg']);
-    const stream = new PatchStream(tarEntries, { batchSize: 3, patchSize: 32, cropsPerImage: 1, workers: 2, seed: 0, text: { subset: ['Make'] } });
+    const stream = new PatchStream(tarEntries, { batchSize: 3, patchSize: 32, cropsPerImage: 1, workers: 1, seed: 0, text: { subset: ['Make'] } });
     const got: string[] = [];
     for await (const b of stream) got.push(...b.texts);
     expect(got.sort()).toEqual(['Make: M0', 'Make: M1', 'Make: M2', 'Make: M3', 'Make: M4', 'Make: M5']);

@@ -36,7 +36,7 @@ export interface BinaryResult {
   shape: number[];
 }
 
-/** How the kernel forms operand indices for one broadcast (the MODE override of binary.wgsl). */
+/** How the kernel forms operand indices for one broadcast (`mode` of binary.wgsl). */
 interface BroadcastPlan {
   shape: number[];
   n: number;
@@ -103,8 +103,8 @@ export function binary(
   if (bRead !== b) gpu.copy(b, bRead);
   const rank = Math.max(pl.sizes.length, 1);
   gpu.dispatch(inPlace ? kernelInPlace : kernel, {
-    overrides: { OP: BINARY_OPS[op], MODE: pl.mode, RANK: pl.mode === 5 ? rank : 1 },
-    params: packParams([u(pl.n), u(pl.m), f(0), u(0), ...dimParams(pl.sizes, 1), ...dimParams(pl.stridesA), ...dimParams(pl.stridesB)]),
+    overrides: { OP: BINARY_OPS[op] },
+    params: packParams([u(pl.n), u(pl.m), f(0), u(pl.mode), u(rank), ...dimParams(pl.sizes, 1), ...dimParams(pl.stridesA), ...dimParams(pl.stridesB)]),
     buffers: inPlace ? [a, bRead] : [a, bRead, out],
     workgroups: grid(Math.ceil(pl.n / 256)),
     label: `${op} ${fmtShape(aShape)} ${fmtShape(bShape)} ${MODE_NAMES[pl.mode]}${inPlace ? ' inplace' : ''}`,
@@ -133,7 +133,7 @@ export function binaryScalar(
   const inPlace = out === x;
   gpu.dispatch(inPlace ? kernelScalarInPlace : kernelScalar, {
     overrides: { OP: BINARY_OPS[op], REVERSE: opts.reverse ? 1 : 0 }, // bool override: Dawn takes 0 / 1
-    params: packParams([u(n), u(1), f(c), u(0), ...dimParams([], 1), ...dimParams([]), ...dimParams([])]), // full Params struct
+    params: packParams([u(n), u(1), f(c), u(0), u(1), ...dimParams([], 1), ...dimParams([]), ...dimParams([])]), // full Params struct
     buffers: inPlace ? [x] : [x, out],
     workgroups: grid(Math.ceil(n / 256)),
     label: `${op} n=${n} ${opts.reverse ? `${c} op x` : `x op ${c}`}`,

@@ -3,25 +3,25 @@
 // ops: add sub mul div pow maximum minimum, and the comparisons eq ne lt le gt ge, which write
 // 1.0 / 0.0 (f32, like every tensor here).
 // Layout: a, b, out contiguous f32. The launcher collapses the broadcast index space (see
-// shape.ts collapseDims) and picks how ia/ib are formed (MODE):
+// shape.ts collapseDims) and picks how ia/ib are formed (mode):
 //   0 same shape         ia = ib = i
 //   1 b repeats          ib = i % m       (row broadcast [M,N] op [N]; m = 1: scalar b)
 //   2 a repeats          ia = i % m
 //   3 b per row          ib = i / m       (column broadcast [M,N] op [M,1])
 //   4 a per row          ia = i / m
-//   5 strided            up to 6 collapsed dims: sizes sz*, element strides sa* / sb* (0 where
-//                        broadcast); RANK is the collapsed rank so the index loop unrolls.
+//   5 strided            up to 6 collapsed dims (rank): sizes sz*, element strides sa* / sb*
+//                        (0 where broadcast).
 // One thread per output element, 256 per workgroup, grid may be 2-D (runtime grid()).
 // Entry points: main (a, b -> out), main_inplace (out is a: binding 1 read-write), main_scalar
-// (x -> out), main_scalar_inplace (binding 1 read-write). OP, MODE, RANK, REVERSE are overrides.
+// (x -> out), main_scalar_inplace (binding 1 read-write). OP and REVERSE are overrides; mode
+// and rank are uniforms (a uniform branch per element is cheap, while every extra pipeline
+// costs a shader compile, which takes seconds on lavapipe).
 
 override OP: u32 = 0u;
-override MODE: u32 = 0u;
-override RANK: u32 = 1u;
 override REVERSE: bool = false;
 
 struct Params {
-  n: u32, m: u32, c: f32, pad: u32,
+  n: u32, m: u32, c: f32, mode: u32, rank: u32,
   sz0: u32, sz1: u32, sz2: u32, sz3: u32, sz4: u32, sz5: u32,
   sa0: u32, sa1: u32, sa2: u32, sa3: u32, sa4: u32, sa5: u32,
   sb0: u32, sb1: u32, sb2: u32, sb3: u32, sb4: u32, sb5: u32,
@@ -73,7 +73,7 @@ fn strided(i: u32) -> vec2<u32> {
   var rem = i;
   var ia = 0u;
   var ib = 0u;
-  for (var k = i32(RANK) - 1; k >= 0; k--) {
+  for (var k = i32(p.rank) - 1; k >= 0; k--) {
     let c = rem % sz[k];
     rem = rem / sz[k];
     ia += c * sa[k];
@@ -83,7 +83,7 @@ fn strided(i: u32) -> vec2<u32> {
 }
 
 fn operands(i: u32) -> vec2<u32> {
-  switch MODE {
+  switch p.mode {
     case 0u: { return vec2<u32>(i, i); }
     case 1u: { return vec2<u32>(i, i % p.m); }
     case 2u: { return vec2<u32>(i % p.m, i); }

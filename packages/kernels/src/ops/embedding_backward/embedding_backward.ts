@@ -11,6 +11,8 @@ const NO_PAD = 0xffffffff;
 // Every workgroup scans all ids: a few dozen larger row ranges keep that scan cheap while
 // leaving enough workgroups for the (serial per workgroup) adds.
 const MAX_GROUPS = 64;
+/** ids per thread per chunk: CHUNK / WG of embedding_backward.wgsl */
+const PER_THREAD = 16;
 
 export interface EmbeddingBackwardOptions {
   /** gradient to write (fresh [vocab, dim] by default) */
@@ -47,7 +49,7 @@ export function embeddingBackward(
   const rows = 256 * Math.max(1, Math.ceil(vocab / 256 / MAX_GROUPS));
   if (!opts.accumulate) gpu.commandEncoder().clearBuffer(grad.buffer, 0, vocab * dim * 4);
   gpu.dispatch(kernel, {
-    params: packParams([u(count), u(vocab), u(dim), u(pad), u(rows)]),
+    params: packParams([u(count), u(vocab), u(dim), u(pad), u(rows), u(PER_THREAD)]),
     buffers: [ids, dy, grad],
     workgroups: grid(Math.ceil(vocab / rows)),
     label: `[${vocab},${dim}] x ${count} ids${opts.accumulate ? ' +=' : ''}`,

@@ -15,11 +15,13 @@
 // Grid: ceil(vocab / rows) workgroups, 2-D allowed (runtime grid()).
 
 const WG: u32 = 64u;
-const PER_THREAD: u32 = 16u;
-const CHUNK: u32 = 1024u; // WG * PER_THREAD
+const CHUNK: u32 = 1024u; // WG * per_thread
 
 // rows: table rows owned by one workgroup (the launcher picks it from the vocab size).
-struct Params { count: u32, vocab: u32, dim: u32, pad_id: u32, rows: u32, }
+// per_thread: ids per thread per chunk, always CHUNK / WG = 16. It is a uniform rather than a
+// constant on purpose: fully unrolled, the two loops over it made lavapipe's shader compile
+// take over 10 s.
+struct Params { count: u32, vocab: u32, dim: u32, pad_id: u32, rows: u32, per_thread: u32, }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> ids: array<u32>;
@@ -41,9 +43,9 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   if (v0 >= p.vocab) { return; } // whole workgroup: uniform
   let v1 = min(v0 + p.rows, p.vocab);
   for (var base = 0u; base < p.count; base += CHUNK) {
-    let first = base + t * PER_THREAD;
+    let first = base + t * p.per_thread;
     var mine = 0u;
-    for (var k = 0u; k < PER_THREAD; k++) {
+    for (var k = 0u; k < p.per_thread; k++) {
       if (is_hit(first + k, v0, v1)) { mine += 1u; }
     }
     // Inclusive prefix sum of the per-thread counts (Hillis-Steele): hits keep their order.
@@ -57,7 +59,7 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
       workgroupBarrier();
     }
     var slot = scan[t] - mine;
-    for (var k = 0u; k < PER_THREAD; k++) {
+    for (var k = 0u; k < p.per_thread; k++) {
       if (is_hit(first + k, v0, v1)) {
         hits[slot] = first + k;
         slot += 1u;

@@ -53,8 +53,7 @@ export function permute(gpu: Gpu, x: GpuBuffer, shape: readonly number[], perm: 
   } else {
     check(sizes.length <= MAX_DIMS, name, () => `${label} collapses to ${sizes.length} > ${MAX_DIMS} dims`);
     gpu.dispatch(kernel, {
-      overrides: { RANK: sizes.length },
-      params: packParams([u(n), ...dimParams(sizes, 1), ...dimParams(st)]),
+      params: packParams([u(n), u(sizes.length), ...dimParams(sizes, 1), ...dimParams(st)]),
       buffers: [x, out],
       workgroups: grid(Math.ceil(n / 256)),
       label,

@@ -1,15 +1,13 @@
 // General permute (transpose of arbitrary axes): out[i] = x[src(i)], where the output is
 // contiguous and src(i) walks x with permuted strides.
 // Layout: x contiguous f32; out contiguous f32 in the permuted order. The launcher collapses
-// the index space (dims adjacent in both orders merge), so the kernel sees RANK <= 6 output
+// the index space (dims adjacent in both orders merge), so the kernel sees rank <= 6 output
 // dims with sizes sz* and the x element stride st* of each. One thread per output element
 // (writes coalesced, reads strided), 256 per workgroup, 2-D grid allowed (runtime grid()).
 // Plain 2-D and batched 2-D transposes go to transpose.wgsl (tiled) instead.
 
-override RANK: u32 = 1u;
-
 struct Params {
-  n: u32,
+  n: u32, rank: u32,
   sz0: u32, sz1: u32, sz2: u32, sz3: u32, sz4: u32, sz5: u32,
   st0: u32, st1: u32, st2: u32, st3: u32, st4: u32, st5: u32,
 }
@@ -26,7 +24,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let st = array<u32, 6>(p.st0, p.st1, p.st2, p.st3, p.st4, p.st5);
   var rem = i;
   var src = 0u;
-  for (var k = i32(RANK) - 1; k >= 0; k--) {
+  for (var k = i32(p.rank) - 1; k >= 0; k--) {
     src += (rem % sz[k]) * st[k];
     rem = rem / sz[k];
   }

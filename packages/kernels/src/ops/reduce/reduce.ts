@@ -94,9 +94,10 @@ function dispatchReduce(
   const outputs = outer * inner;
   const partial = pl.splits > 1 ? gpu.alloc(outputs * pl.splits * 4, `${what} partials`) : null;
   gpu.dispatch(arg ? kernelArg : kernel, {
-    overrides: { COMBINE: c.code, SQUARE: c.square ? 1 : 0, TX: pl.tx },
+    overrides: { COMBINE: c.code },
     params: packParams([
       u(outputs), u(axis), u(inner), u(pl.chunk), u(pl.splits), u(partial ? 0 : outOffset), f(partial ? 1 : divisor), f(c.init),
+      u(Math.log2(pl.tx)), u(c.square ? 1 : 0),
     ]),
     buffers: [x, partial ?? out],
     workgroups: grid(Math.ceil(outputs / pl.tx) * pl.splits),

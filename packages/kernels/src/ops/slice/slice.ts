@@ -31,8 +31,8 @@ function boxPlan(name: string, shape: readonly number[], starts: readonly number
 
 function dispatchBox(gpu: Gpu, scatter: boolean, accumulate: boolean, src: GpuBuffer, dst: GpuBuffer, box: ReturnType<typeof boxPlan>, label: string): void {
   gpu.dispatch(scatter ? scatterKernel : gatherKernel, {
-    overrides: scatter ? { RANK: Math.max(box.sizes.length, 1), ACCUMULATE: accumulate ? 1 : 0 } : { RANK: Math.max(box.sizes.length, 1) },
-    params: packParams([u(box.n), u(box.base), ...dimParams(box.sizes, 1), ...dimParams(box.strides)]),
+    overrides: scatter ? { ACCUMULATE: accumulate ? 1 : 0 } : undefined,
+    params: packParams([u(box.n), u(box.base), u(box.sizes.length), ...dimParams(box.sizes, 1), ...dimParams(box.strides)]),
     buffers: [src, dst],
     workgroups: grid(Math.ceil(box.n / 256)),
     label,

@@ -1,6 +1,6 @@
 // Moves elements between a contiguous "region" tensor and a box inside a larger contiguous
 // tensor ("big"): the box starts at `base` (flat offset of its first element in big) and has
-// RANK <= 6 collapsed dims of sizes sz*, stepping through big with element strides st*.
+// rank <= 6 collapsed dims of sizes sz*, stepping through big with element strides st*.
 //   main_gather  (slice):            dst[i] = src[box(i)]       src = big, dst = region
 //   main_scatter (slice backward,    dst[box(i)] = src[i]       src = region, dst = big
 //                 concat, assign):   (dst[box(i)] += src[i] with ACCUMULATE)
@@ -8,11 +8,10 @@
 // One thread per region element, 256 per workgroup, 2-D grid allowed (runtime grid()). Every
 // big element is touched by at most one thread, so the scatter needs no atomics.
 
-override RANK: u32 = 1u;
 override ACCUMULATE: bool = false;
 
 struct Params {
-  n: u32, base: u32,
+  n: u32, base: u32, rank: u32,
   sz0: u32, sz1: u32, sz2: u32, sz3: u32, sz4: u32, sz5: u32,
   st0: u32, st1: u32, st2: u32, st3: u32, st4: u32, st5: u32,
 }
@@ -26,7 +25,7 @@ fn box_index(i: u32) -> u32 {
   let st = array<u32, 6>(p.st0, p.st1, p.st2, p.st3, p.st4, p.st5);
   var rem = i;
   var idx = p.base;
-  for (var k = i32(RANK) - 1; k >= 0; k--) {
+  for (var k = i32(p.rank) - 1; k >= 0; k--) {
     idx += (rem % sz[k]) * st[k];
     rem = rem / sz[k];
   }

@@ -2,48 +2,27 @@
 //   dx[n, ih, iw, c] = sum of dy[n, oh, ow, c] over the windows (oh, ow) that contain (ih, iw)
 //                      and whose recorded argmax idx[n, oh, ow, c] is this element.
 // Each input element owns its own sum, so there are no atomics and the summation order is
-// fixed (oh, then ow ascending). The windows containing row ih are
-//   oh in [ceil((ih + PH - KH + 1) / SH), floor((ih + PH) / SH)] clipped to [0, OH-1]
-// (same for columns), at most ceil(KH/SH) * ceil(KW/SW) of them.
+// fixed (oh, then ow ascending); at most ceil(KH/SH) * ceil(KW/SW) windows contain an element.
+// pool2d_common.wgsl (prepended) has Params and the index helpers.
 // Bindings: 0 Params; 1 dy [N,OH,OW,C] f32; 2 idx [N,OH,OW,C] u32 (from the forward);
 //           3 dx [N,H,W,C] f32.
 // Threads: one per input element over N*H*W*C, 256 per workgroup (2-D grid when large).
 
-struct Params {
-  h: u32, w: u32, c: u32, oh: u32, ow: u32,
-  kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32,
-  total: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> idx: array<u32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
-// First output position whose window (start o*s - pad, length k) reaches input position i.
-fn first_window(i: u32, k: u32, s: u32, pad: u32) -> u32 {
-  let num = i32(i + pad) - i32(k) + 1;
-  return select(0u, (u32(num) + s - 1u) / s, num > 0);
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = thread_index(gid, nwg);
   if (i >= p.total) { return; }
-  let c = i % p.c;
-  let pix = i / p.c;
-  let iw = pix % p.w;
-  let nh = pix / p.w;
-  let ih = nh % p.h;
-  let n = nh / p.h;
-  let oh_lo = first_window(ih, p.kh, p.sh, p.ph);
-  let ow_lo = first_window(iw, p.kw, p.sw, p.pw);
-  let oh_hi = min((ih + p.ph) / p.sh + 1u, p.oh);
-  let ow_hi = min((iw + p.pw) / p.sw + 1u, p.ow);
+  let q = unflatten(i, p.h, p.w); // (n, ih, iw, c)
+  let ohs = windows_containing(q.y, p.kh, p.sh, p.ph, p.oh);
+  let ows = windows_containing(q.z, p.kw, p.sw, p.pw, p.ow);
   var acc = 0.0;
-  for (var oh = oh_lo; oh < oh_hi; oh++) {
-    for (var ow = ow_lo; ow < ow_hi; ow++) {
-      let o = ((n * p.oh + oh) * p.ow + ow) * p.c + c;
+  for (var oh = ohs.x; oh < ohs.y; oh++) {
+    for (var ow = ows.x; ow < ows.y; ow++) {
+      let o = output_index(q.x, oh, ow, q.w);
       if (idx[o] == i) { acc += dy[o]; }
     }
   }

@@ -1,15 +1,22 @@
+import { readFileSync } from 'node:fs';
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { kernelFromFile } from '../../runtime/kernel.ts';
-import { packParams, u, type ParamValue } from '../../runtime/params.ts';
+import { kernelFromFile, kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds, checkShape, fmtShape } from '../shape.ts';
 import { checkDistinct, outputBuffer } from '../batchnorm/buffers.ts';
 
-const maxKernel = kernelFromFile('maxpool2d', import.meta.url, './maxpool2d.wgsl');
-const maxBackwardKernel = kernelFromFile('maxpool2d_backward', import.meta.url, './maxpool2d_backward.wgsl');
-const avgKernel = kernelFromFile('avgpool2d', import.meta.url, './avgpool2d.wgsl');
-const avgBackwardKernel = kernelFromFile('avgpool2d_backward', import.meta.url, './avgpool2d_backward.wgsl');
+// The 2-D pool kernels share their Params and index helpers (pool2d_common.wgsl), prepended
+// to each source since WGSL has no includes.
+const common = readFileSync(new URL('./pool2d_common.wgsl', import.meta.url), 'utf8');
+const pool2dKernel = (name: string, file: string): Kernel =>
+  kernelFromSource(name, `${common}\n${readFileSync(new URL(file, import.meta.url), 'utf8')}`);
+
+const maxKernel = pool2dKernel('maxpool2d', './maxpool2d.wgsl');
+const maxBackwardKernel = pool2dKernel('maxpool2d_backward', './maxpool2d_backward.wgsl');
+const avgKernel = pool2dKernel('avgpool2d', './avgpool2d.wgsl');
+const avgBackwardKernel = pool2dKernel('avgpool2d_backward', './avgpool2d_backward.wgsl');
 const globalKernel = kernelFromFile('global_avgpool', import.meta.url, './global_avgpool.wgsl');
 const globalBackwardKernel = kernelFromFile('global_avgpool_backward', import.meta.url, './global_avgpool_backward.wgsl');
 
@@ -67,12 +74,15 @@ export function pool2dGeometry(kernel: string, shape: Nhwc, opts: Pool2dOptions)
   return { n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow };
 }
 
-function geometryParams(g: Pool2dGeometry, total: number): ParamValue[] {
-  return [u(g.h), u(g.w), u(g.c), u(g.oh), u(g.ow), u(g.kh), u(g.kw), u(g.sh), u(g.sw), u(g.ph), u(g.pw), u(total)];
-}
-
-function describe(g: Pool2dGeometry): string {
-  return `${g.n}x${g.h}x${g.w}x${g.c} k${g.kh}x${g.kw} s${g.sh}x${g.sw} p${g.ph}x${g.pw} -> ${g.oh}x${g.ow}`;
+/** Records one 2-D pool kernel: one thread per element of the `total` it writes. */
+function dispatchPool2d(gpu: Gpu, kernel: Kernel, g: Pool2dGeometry, total: number, buffers: GpuBuffer[], includePad = false): void {
+  const geometry = [g.h, g.w, g.c, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, total, includePad ? 1 : 0];
+  gpu.dispatch(kernel, {
+    params: packParams(geometry.map(u)),
+    buffers,
+    workgroups: grid(Math.ceil(total / 256)),
+    label: `${g.n}x${g.h}x${g.w}x${g.c} k${g.kh}x${g.kw} s${g.sh}x${g.sw} p${g.ph}x${g.pw} -> ${g.oh}x${g.ow}${includePad ? ' include-pad' : ''}`,
+  });
 }
 
 export interface MaxPool2dResult {
@@ -96,12 +106,7 @@ export function maxPool2d(
   checkDistinct('maxpool2d', { x, out: opts.out, indicesOut: opts.indicesOut });
   const y = outputBuffer(gpu, 'maxpool2d', opts.out, total, 'maxpool2d out');
   const indices = outputBuffer(gpu, 'maxpool2d', opts.indicesOut, total, 'maxpool2d indices');
-  gpu.dispatch(maxKernel, {
-    params: packParams(geometryParams(g, total)),
-    buffers: [x, y, indices],
-    workgroups: grid(Math.ceil(total / 256)),
-    label: describe(g),
-  });
+  dispatchPool2d(gpu, maxKernel, g, total, [x, y, indices]);
   return { y, indices, outShape: [g.n, g.oh, g.ow, g.c] };
 }
 
@@ -123,12 +128,7 @@ export function maxPool2dBackward(
   checkHolds(indices, outCount, 'maxpool2d_backward', 'indices');
   checkDistinct('maxpool2d_backward', { dy, indices, out: opts.out });
   const dx = outputBuffer(gpu, 'maxpool2d_backward', opts.out, total, 'maxpool2d dx');
-  gpu.dispatch(maxBackwardKernel, {
-    params: packParams(geometryParams(g, total)),
-    buffers: [dy, indices, dx],
-    workgroups: grid(Math.ceil(total / 256)),
-    label: describe(g),
-  });
+  dispatchPool2d(gpu, maxBackwardKernel, g, total, [dy, indices, dx]);
   return dx;
 }
 
@@ -147,12 +147,7 @@ export function avgPool2d(gpu: Gpu, x: GpuBuffer, shape: Nhwc, opts: AvgPool2dOp
   const includePad = opts.countIncludePad ?? true;
   checkHolds(x, g.n * g.h * g.w * g.c, 'avgpool2d', 'input');
   const y = outputBuffer(gpu, 'avgpool2d', opts.out, total, 'avgpool2d out');
-  gpu.dispatch(avgKernel, {
-    params: packParams([...geometryParams(g, total), u(includePad ? 1 : 0)]),
-    buffers: [x, y],
-    workgroups: grid(Math.ceil(total / 256)),
-    label: `${describe(g)}${includePad ? '' : ' exclude-pad'}`,
-  });
+  dispatchPool2d(gpu, avgKernel, g, total, [x, y], includePad);
   return { y, outShape: [g.n, g.oh, g.ow, g.c] };
 }
 
@@ -163,12 +158,7 @@ export function avgPool2dBackward(gpu: Gpu, dy: GpuBuffer, inShape: Nhwc, opts: 
   const includePad = opts.countIncludePad ?? true;
   checkHolds(dy, g.n * g.oh * g.ow * g.c, 'avgpool2d_backward', 'dy');
   const dx = outputBuffer(gpu, 'avgpool2d_backward', opts.out, total, 'avgpool2d dx');
-  gpu.dispatch(avgBackwardKernel, {
-    params: packParams([...geometryParams(g, total), u(includePad ? 1 : 0)]),
-    buffers: [dy, dx],
-    workgroups: grid(Math.ceil(total / 256)),
-    label: `${describe(g)}${includePad ? '' : ' exclude-pad'}`,
-  });
+  dispatchPool2d(gpu, avgBackwardKernel, g, total, [dy, dx], includePad);
   return dx;
 }
 

@@ -7,7 +7,8 @@
  * Entries are spooled to a temporary file between passes, so memory stays flat on large corpora.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { exifToText } from '../exif/text.ts';
@@ -68,6 +69,7 @@ export async function buildIndex(sourcePath: string, out: string, options: Index
   let done = 0;
   let indexed = 0;
 
+  await mkdir(dirname(out), { recursive: true });
   const tmp = createWriteStream(spool);
   try {
     for await (const r of orderedMap(source.samples(), options.concurrency ?? 2, (s) => probeSample(s, options))) {

@@ -11,6 +11,8 @@ const N = 1000 + 37;
 
 function inputFor(op: UnaryOp): Float32Array {
   const x = testing.randUniform(N, 7, -6, 6);
+  // tails: GELU's left tail is tiny but must stay accurate relatively; tanh near 0 and near +-1
+  x.set([-9, -7.5, -5, -3.3, 1e-3, -2e-4, 4, 8.5], 1);
   if (op === 'log' || op === 'sqrt' || op === 'reciprocal') for (let i = 0; i < N; i++) x[i] = Math.abs(x[i]) + 0.05;
   x[0] = 0.5; // exactly representable anchor
   return x;
@@ -25,7 +27,8 @@ describe('unary', () => {
       const y = unary(gpu, op, xb, N, { a, b });
       const got = await gpu.readF32(y);
       const want = Array.from(x, (v) => unaryRef(op, v, a, b));
-      testing.assertClose(got, want, { atol: 2e-6, rtol: 2e-6, label: op });
+      // exp of the widened range reaches ~4900: f32 rounding dominates there.
+      testing.assertClose(got, want, { atol: op === 'gelu' || op === 'gelu_tanh' ? 1e-12 : 2e-6, rtol: op === 'exp' ? 4e-6 : 2e-6, label: op });
       xb.release();
       y.release();
     });

@@ -200,7 +200,7 @@ export class Gpu {
     p = this.device.createComputePipeline({
       layout: 'auto',
       label: key,
-      compute: { module, entryPoint: kernel.entryPoint, constants: overrides as Record<string, number> | undefined },
+      compute: { module, entryPoint: kernel.entryPoint, constants: overrides && numericOverrides(overrides) },
     });
     const scope = this.device.popErrorScope();
     this.pending.push({ scopes: [scope], kernels: [`compile ${key}`] });
@@ -365,6 +365,13 @@ export class Gpu {
     for (const b of this.freeUniforms) b.destroy();
     this.device.destroy();
   }
+}
+
+/** Dawn's binding accepts only numbers for pipeline constants; booleans become 0 / 1. */
+function numericOverrides(o: Overrides): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = Number(v);
+  return out;
 }
 
 function describe(kernels: string[]): string {

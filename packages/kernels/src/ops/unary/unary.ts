@@ -1,11 +1,11 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { kernelFromFile } from '../../runtime/kernel.ts';
+import { kernelWithActivations } from '../common/activation.ts';
 import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 
-const kernel = kernelFromFile('unary', import.meta.url, './unary.wgsl');
-const kernelInPlace = kernelFromFile('unary_inplace', import.meta.url, './unary.wgsl', 'main_inplace');
+const kernel = kernelWithActivations('unary', import.meta.url, './unary.wgsl');
+const kernelInPlace = kernelWithActivations('unary_inplace', import.meta.url, './unary.wgsl', 'main_inplace');
 
 export const UNARY_OPS = {
   neg: 0,

@@ -125,6 +125,25 @@ export abstract class Module {
   }
 
   /**
+   * Gradients of the parameters that have one, under their state-dict names and in PyTorch
+   * layout (conv gradients OIHW), e.g. to compare with PyTorch's. A readback per tensor.
+   */
+  async gradDict(): Promise<TensorMap> {
+    const out: TensorMap = new Map();
+    for (const [p, m] of this.modules()) {
+      for (const [n, s] of m.slots) {
+        const g = s.tensor.grad;
+        if (s.kind !== 'param' || !g) continue;
+        const data = await g.data();
+        out.set(p ? `${p}.${n}` : n, s.layout
+          ? { dtype: 'F32', shape: s.layout.torchShape(s.tensor.shape), data: s.layout.toTorch(data, s.tensor.shape) }
+          : { dtype: 'F32', shape: [...s.tensor.shape], data });
+      }
+    }
+    return out;
+  }
+
+  /**
    * Loads a state dict (PyTorch layout) into the existing GPU tensors, so optimizers holding
    * them stay valid. `strict`: every key must match and none may be missing. Returns the
    * keys that were missing from / unexpected in `sd`.

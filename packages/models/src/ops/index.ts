@@ -10,3 +10,4 @@ export * from './embedding.ts';
 export * from './movement.ts';
 export * from './dropout.ts';
 export * from './masked-mean.ts';
+export * from './infonce.ts';

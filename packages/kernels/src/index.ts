@@ -18,6 +18,13 @@ export {
   maxPool2dRef, maxPool2dBackwardRef, avgPool2dRef, avgPool2dBackwardRef, globalAvgPoolRef, globalAvgPoolBackwardRef,
 } from './ops/pool/pool.ref.ts';
 
+export {
+  attentionForward, attentionBackward, ATTENTION_MAX_HEAD_DIM,
+  type AttentionShape, type AttentionInputs, type AttentionForwardOptions, type AttentionForwardResult,
+  type AttentionBackwardInputs, type AttentionBackwardOptions, type AttentionGrads,
+} from './ops/attention/attention.ts';
+export { attentionForwardRef, attentionBackwardRef, type AttentionRefForward, type AttentionRefGrads } from './ops/attention/attention.ref.ts';
+
 // Autograd building blocks: unary backward, broadcasting binary ops, reductions, data movement, embedding, optimizers.
 export { unaryBackward, UNARY_GRAD_SAVES, type UnaryBackwardArgs } from './ops/unary_backward/unary_backward.ts';
 export { unaryGradRef } from './ops/unary_backward/unary_backward.ref.ts';
@@ -68,6 +75,13 @@ export { ACTIVATIONS, kernelWithActivations, type Activation } from './ops/commo
 export { activationRef } from './ops/common/activation.ref.ts';
 export { dropout, dropoutParams, type DropoutOptions } from './ops/dropout/dropout.ts';
 export { dropoutRef, dropoutKeepRef } from './ops/dropout/dropout.ref.ts';
+
+export {
+  conv2d, conv2dBackwardInput, conv2dBackwardWeight, conv2dOutputSize, conv2dGeometry, conv2dAlgorithm,
+  type Conv2dShape, type Conv2dGeometry, type Conv2dOptions, type Conv2dBackwardInputOptions, type Conv2dBackwardWeightOptions,
+  type Conv2dActivation, type Conv2dAlgorithm, type TileExchange,
+} from './ops/conv2d/conv2d.ts';
+export { conv2dRef, conv2dBackwardInputRef, conv2dBackwardWeightRef } from './ops/conv2d/conv2d.ref.ts';
 
 export { runBench, loadBenchCases, formatBenchTable, type BenchOptions, type BenchReport } from './bench/runner.ts';
 export type { BenchCase, BenchRun, PeerRun, BenchRow, Tf } from './bench/types.ts';

@@ -12,11 +12,12 @@ export type Activation = keyof typeof ACTIVATIONS;
 const activationWgsl = readFileSync(new URL('./activation.wgsl', import.meta.url), 'utf8');
 
 /**
- * Loads `file` (relative to `base`, i.e. import.meta.url) with activation.wgsl prepended after
- * the file's directives (`enable ...;` must precede every declaration).
+ * Loads `files` (relative to `base`, i.e. import.meta.url; concatenated in order: shared
+ * snippets first, the kernel last) with activation.wgsl in front, after the directives
+ * (`enable ...;` must precede every declaration).
  */
-export function kernelWithActivations(name: string, base: string, file: string, entryPoint = 'main'): Kernel {
-  const lines = readFileSync(new URL(file, base), 'utf8').split('\n');
+export function kernelWithActivations(name: string, base: string, files: string | string[], entryPoint = 'main'): Kernel {
+  const lines = (Array.isArray(files) ? files : [files]).map((f) => readFileSync(new URL(f, base), 'utf8')).join('\n').split('\n');
   const directives = lines.filter((l) => /^\s*(enable|requires|diagnostic)\b/.test(l));
   const rest = lines.filter((l) => !directives.includes(l));
   return kernelFromSource(name, [...directives, activationWgsl, ...rest].join('\n'), entryPoint);

@@ -1,22 +1,12 @@
 /** float64 reference for matmul (plain loops over the same layouts and options). */
-import type { Activation } from '../common/activation.ts';
+import type { MatmulOptions } from './matmul.ts';
 import { activationRef } from '../common/activation.ref.ts';
 
-export interface MatmulRefOptions {
-  M: number;
-  N: number;
-  K: number;
-  batch?: number;
-  broadcastA?: boolean;
-  broadcastB?: boolean;
-  transA?: boolean;
-  transB?: boolean;
-  alpha?: number;
+/** The launcher's options with host arrays for bias and the old C (added after the activation). */
+export type MatmulRefOptions = Omit<MatmulOptions, 'bias' | 'accumulate' | 'out' | 'kernel'> & {
   bias?: ArrayLike<number>;
-  activation?: Activation;
-  /** Old C, [batch, M, N], added after the activation. */
   accumulate?: ArrayLike<number>;
-}
+};
 
 export function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, o: MatmulRefOptions): Float64Array {
   const { M, N, K } = o;

@@ -1,7 +1,8 @@
 enable subgroups;
 
 // Batched matrix multiply with a fused epilogue, for 8-wide subgroups (lavapipe / CPU Vulkan).
-// Same computation, bindings (all read as vec4) and Params as matmul.wgsl's main_vec4:
+// Same computation as matmul.wgsl's main_vec4; bindings (read as vec4), Params, CHECKED and
+// the epilogue come from matmul_io.wgsl, prepended by the launcher:
 //
 //   C[b] = act(alpha * op(A[b]) . op(B[b]) + bias) + (C_old[b] if accumulating)
 //
@@ -28,7 +29,6 @@ enable subgroups;
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-override CHECKED: bool = true;
 override RL: u32 = 4u;
 override NC: u32 = 16u;
 override SGS: u32 = 1u;
@@ -36,34 +36,6 @@ override SGS: u32 = 1u;
 const MAX_RL: u32 = 8u;
 const MAX_CHUNKS: u32 = 4u;
 const MAX_ACC: u32 = 64u;
-
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  stride_a: u32,
-  stride_b: u32,
-  trans_a: u32, // (the transposes are the overrides TRANS_A / TRANS_B here)
-  trans_b: u32,
-  alpha: f32,
-  has_bias: u32,
-  accumulate: u32,
-  act: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> b4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> bias4: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> c4: array<vec4<f32>>;
-
-fn load_a4(idx: u32, ok: bool) -> vec4<f32> {
-  return select(vec4<f32>(0.0), a4[idx / 4u], !CHECKED || ok);
-}
-
-fn load_b4(idx: u32, ok: bool) -> vec4<f32> {
-  return select(vec4<f32>(0.0), b4[idx / 4u], !CHECKED || ok);
-}
 
 // Row of C held in accumulator row r of `lane`.
 fn row_of(m_base: u32, lane: u32, r: u32) -> u32 {
@@ -135,15 +107,8 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_i
     let m = row_of(m_base, lane, r);
     for (var q = 0u; q < NC / 4u; q++) {
       let n = n_base + 4u * q;
-      if (!CHECKED || (m < M && n < N)) {
-        let o = r * NC + 4u * q;
-        var v = vec4(acc[o], acc[o + 1u], acc[o + 2u], acc[o + 3u]) * p.alpha;
-        if (p.has_bias != 0u) { v += bias4[n / 4u]; }
-        v = activate4(v, p.act);
-        let ci = (wid.z * M * N + m * N + n) / 4u;
-        if (p.accumulate != 0u) { v += c4[ci]; }
-        c4[ci] = v;
-      }
+      let o = r * NC + 4u * q;
+      if (!CHECKED || (m < M && n < N)) { epilogue4(vec4(acc[o], acc[o + 1u], acc[o + 2u], acc[o + 3u]), wid.z, m, n); }
     }
   }
 }

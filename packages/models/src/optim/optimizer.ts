@@ -228,8 +228,45 @@ export abstract class Optimizer {
    * (as torch's load_state_dict). Parameters absent from it start fresh.
    */
   loadStateDict(state: OptimizerState): void {
+    this.checkStateDict(state);
     const m = state.meta;
     const where = 'optimizer.loadStateDict';
+    m.groups.forEach((g, i) => {
+      this.groups[i].lr = g.lr;
+      this.groups[i].weightDecay = g.weightDecay;
+    });
+    this.schedule = m.schedule ? parseSchedule(m.schedule) : null;
+    this.maxGradNorm = m.maxGradNorm;
+    this.stepCount = m.stepCount;
+    for (const s of this.slots) {
+      s.step = m.steps[s.name] ?? 0;
+      if (s.step === 0) {
+        this.freeState(s);
+        continue;
+      }
+      for (const k of this.stateKeys()) {
+        const t = state.tensors.get(`${OPTIM_PREFIX}${k}.${s.name}`);
+        if (t?.dtype !== 'F32') throw new Error(`${where}: '${k}.${s.name}' is not F32`); // checked above; narrows the type
+        let buf = s.state.get(k);
+        if (!buf) {
+          buf = this.gpu.alloc(s.param.size * 4, `${this.kind} ${k} ${s.name}`);
+          s.state.set(k, buf);
+        }
+        this.gpu.write(buf, t.data);
+      }
+    }
+  }
+
+  /** Throws (naming the first problem) unless loadStateDict(state) would succeed; changes nothing. */
+  checkStateDict(state: OptimizerState): void {
+    const m = state.meta;
+    const where = 'optimizer.loadStateDict';
+    if (typeof m !== 'object' || m === null || !Array.isArray(m.groups) || typeof m.steps !== 'object' || typeof m.hyper !== 'object') {
+      throw new Error(`${where}: malformed optimizer metadata`);
+    }
+    if (!Number.isSafeInteger(m.stepCount) || m.stepCount < 0) throw new Error(`${where}: bad stepCount ${m.stepCount}`);
+    if (m.maxGradNorm !== null && !(m.maxGradNorm > 0)) throw new Error(`${where}: bad maxGradNorm ${m.maxGradNorm}`);
+    if (m.schedule) parseSchedule(m.schedule);
     if (m.kind !== this.kind) throw new Error(`${where}: the state is ${m.kind}, this optimizer is ${this.kind}`);
     const mine = this.hyper();
     for (const k of new Set([...Object.keys(mine), ...Object.keys(m.hyper)])) {
@@ -259,31 +296,6 @@ export abstract class Optimizer {
     }
     const extra = [...state.tensors.keys()].filter((k) => !expected.has(k));
     if (extra.length) throw new Error(`${where}: unexpected state tensors ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''}`);
-    // Validated: now overwrite.
-    m.groups.forEach((g, i) => {
-      this.groups[i].lr = g.lr;
-      this.groups[i].weightDecay = g.weightDecay;
-    });
-    this.schedule = m.schedule ? parseSchedule(m.schedule) : null;
-    this.maxGradNorm = m.maxGradNorm;
-    this.stepCount = m.stepCount;
-    for (const s of this.slots) {
-      s.step = m.steps[s.name] ?? 0;
-      if (s.step === 0) {
-        this.freeState(s);
-        continue;
-      }
-      for (const k of this.stateKeys()) {
-        const t = state.tensors.get(`${OPTIM_PREFIX}${k}.${s.name}`);
-        if (t?.dtype !== 'F32') throw new Error(`${where}: '${k}.${s.name}' changed while loading`);
-        let buf = s.state.get(k);
-        if (!buf) {
-          buf = this.gpu.alloc(s.param.size * 4, `${this.kind} ${k} ${s.name}`);
-          s.state.set(k, buf);
-        }
-        this.gpu.write(buf, t.data);
-      }
-    }
   }
 
   private freeState(s: ParamSlot): void {

@@ -1,0 +1,184 @@
+/**
+ * Our training checkpoints: one safetensors file that resumes a run bit for bit.
+ *
+ * Tensors: the model's state dict under its own (canonical, PyTorch-layout) names, so the
+ * file also loads wherever a model checkpoint does, plus the optimizer state under
+ * `optim.<key>.<param>` (m / v / momentum, in the device layout of the parameter).
+ * `__metadata__` (strings; structured values as JSON):
+ *   format 'exif-lang', kind 'training', version, step, created,
+ *   optimizer   OptimizerMeta (kind, hyper-parameters, groups, per-parameter steps, schedule)
+ *   schedule    { spec, step, nextLr }: the schedule and where it stands
+ *   module_rng  { <module path>: calls } of every module with a dropout-style call counter
+ *   rng, data, config, extra: the caller's JSON (seeds / RNG state, data-stream position,
+ *               run configuration, anything else)
+ * Written atomically (temp file, fsync, rename).
+ */
+import type { Module } from '../nn/module.ts';
+import { OPTIM_PREFIX, type Optimizer, type OptimizerMeta } from '../optim/optimizer.ts';
+import { lrAt, type ScheduleSpec } from '../optim/schedule.ts';
+import { CHECKPOINT_FORMAT } from './convert.ts';
+import { openSource } from './bytes.ts';
+import { readSafetensors, readSafetensorsHeader, writeSafetensors, type Metadata } from './safetensors.ts';
+import type { TensorMap } from './tensor.ts';
+
+export const TRAINING_CHECKPOINT_KIND = 'training';
+export const TRAINING_CHECKPOINT_VERSION = 1;
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** What a training loop stores beside the weights and the optimizer. */
+export interface TrainingMeta {
+  /** optimizer updates done; default: the optimizer's stepCount (0 without one) */
+  step?: number;
+  /** the run's configuration (preset), verbatim */
+  config?: Json;
+  /** data-stream position (epoch, shard, offset, sampler state ...) */
+  data?: Json;
+  /** seeds and RNG state outside the model (data order, crops ...) */
+  rng?: Json;
+  extra?: Json;
+}
+
+export interface SaveTrainingOptions extends TrainingMeta {
+  model: Module;
+  optimizer?: Optimizer;
+}
+
+/** A checkpoint's metadata, parsed (readTrainingCheckpointInfo reads only the header). */
+export interface TrainingCheckpointInfo {
+  path: string;
+  version: number;
+  step: number;
+  created: string | null;
+  config: Json | null;
+  data: Json | null;
+  rng: Json | null;
+  extra: Json | null;
+  optimizer: OptimizerMeta | null;
+  schedule: { spec: ScheduleSpec; step: number; nextLr: number } | null;
+  moduleRng: Record<string, number>;
+  /** names of the model tensors (everything not under `optim.`) */
+  modelKeys: string[];
+  metadata: Metadata;
+}
+
+/** Modules holding a dropout-style call counter (`calls`): their masks depend on it. */
+function rngModules(model: Module): [string, { calls: number }][] {
+  const out: [string, { calls: number }][] = [];
+  for (const [path, m] of model.modules()) {
+    const c = (m as unknown as { calls?: unknown }).calls;
+    if (typeof c === 'number') out.push([path, m as unknown as { calls: number }]);
+  }
+  return out;
+}
+
+function fail(path: string, msg: string): never {
+  throw new Error(`${path}: ${msg}`);
+}
+
+/** Writes model + optimizer + run state atomically to `path`. Reads the GPU (not a per-step call). */
+export async function saveTrainingCheckpoint(path: string, o: SaveTrainingOptions): Promise<{ tensors: number; step: number }> {
+  const tensors: TensorMap = await o.model.stateDict();
+  for (const k of tensors.keys()) if (k.startsWith(OPTIM_PREFIX)) fail(path, `model tensor '${k}' collides with the optimizer prefix '${OPTIM_PREFIX}'`);
+  const step = o.step ?? o.optimizer?.stepCount ?? 0;
+  if (!Number.isSafeInteger(step) || step < 0) fail(path, `step must be an integer >= 0, got ${step}`);
+  const metadata: Metadata = {
+    format: CHECKPOINT_FORMAT,
+    kind: TRAINING_CHECKPOINT_KIND,
+    version: String(TRAINING_CHECKPOINT_VERSION),
+    step: String(step),
+    created: new Date().toISOString(),
+    module_rng: JSON.stringify(Object.fromEntries(rngModules(o.model).map(([p, m]) => [p, m.calls]))),
+  };
+  if (o.optimizer) {
+    const st = await o.optimizer.stateDict();
+    for (const [k, t] of st.tensors) tensors.set(k, t);
+    metadata.optimizer = JSON.stringify(st.meta);
+    const spec = o.optimizer.schedule;
+    if (spec) metadata.schedule = JSON.stringify({ spec, step: o.optimizer.stepCount, nextLr: lrAt(spec, o.optimizer.stepCount) });
+  }
+  for (const k of ['config', 'data', 'rng', 'extra'] as const) if (o[k] !== undefined) metadata[k] = JSON.stringify(o[k]);
+  writeSafetensors(path, tensors, metadata);
+  return { tensors: tensors.size, step };
+}
+
+function parseJson(path: string, md: Metadata, key: string): Json | null {
+  const s = md[key];
+  if (s === undefined) return null;
+  try {
+    return JSON.parse(s) as Json;
+  } catch (e) {
+    return fail(path, `metadata '${key}' is not JSON (${(e as Error).message})`);
+  }
+}
+
+function infoFrom(path: string, md: Metadata, names: string[]): TrainingCheckpointInfo {
+  if (md.format !== CHECKPOINT_FORMAT || md.kind !== TRAINING_CHECKPOINT_KIND) {
+    fail(path, `not an exif-lang training checkpoint (format ${JSON.stringify(md.format)}, kind ${JSON.stringify(md.kind)})`);
+  }
+  const version = Number(md.version);
+  if (version !== TRAINING_CHECKPOINT_VERSION) fail(path, `training checkpoint version ${md.version}; this build reads ${TRAINING_CHECKPOINT_VERSION}`);
+  const step = Number(md.step);
+  if (!Number.isSafeInteger(step) || step < 0) fail(path, `bad step ${JSON.stringify(md.step)}`);
+  const moduleRng = (parseJson(path, md, 'module_rng') ?? {}) as Record<string, number>;
+  return {
+    path,
+    version,
+    step,
+    created: md.created ?? null,
+    config: parseJson(path, md, 'config'),
+    data: parseJson(path, md, 'data'),
+    rng: parseJson(path, md, 'rng'),
+    extra: parseJson(path, md, 'extra'),
+    optimizer: parseJson(path, md, 'optimizer') as OptimizerMeta | null,
+    schedule: parseJson(path, md, 'schedule') as TrainingCheckpointInfo['schedule'],
+    moduleRng,
+    modelKeys: names.filter((n) => !n.startsWith(OPTIM_PREFIX)),
+    metadata: md,
+  };
+}
+
+/** The metadata of a training checkpoint (reads only the header). */
+export function readTrainingCheckpointInfo(path: string): TrainingCheckpointInfo {
+  const src = openSource(path);
+  try {
+    const h = readSafetensorsHeader(src);
+    return infoFrom(path, h.metadata, h.entries.map((e) => e.name));
+  } finally {
+    src.close();
+  }
+}
+
+export interface LoadTrainingOptions {
+  model: Module;
+  /** restored when given (the checkpoint must then hold optimizer state) */
+  optimizer?: Optimizer;
+  /** every model key must match (default true) */
+  strict?: boolean;
+}
+
+/**
+ * Restores the model (weights, buffers, counters, dropout call counters) and, when given,
+ * the optimizer (state buffers, step counts, groups' rates, schedule) from `path`, into the
+ * existing objects. A run continued after this is bit-for-bit the uninterrupted one, given
+ * the same data from `info.data` / `info.rng`. Returns the checkpoint's metadata.
+ */
+export function loadTrainingCheckpoint(path: string, o: LoadTrainingOptions): TrainingCheckpointInfo {
+  const file = readSafetensors(path);
+  const info = infoFrom(path, file.metadata, [...file.tensors.keys()]);
+  const model: TensorMap = new Map();
+  const optim: TensorMap = new Map();
+  for (const [k, t] of file.tensors) (k.startsWith(OPTIM_PREFIX) ? optim : model).set(k, t);
+  if (o.optimizer && !info.optimizer) fail(path, 'holds no optimizer state (saved without an optimizer)');
+  // The optimizer state is checked before anything is written; a model key or shape mismatch
+  // throws from loadStateDict, possibly after some tensors were written: discard the objects then.
+  const optimState = o.optimizer && info.optimizer ? { tensors: optim, meta: info.optimizer } : null;
+  if (o.optimizer && optimState) o.optimizer.checkStateDict(optimState);
+  o.model.loadStateDict(model, { strict: o.strict ?? true });
+  if (o.optimizer && optimState) o.optimizer.loadStateDict(optimState);
+  for (const [p, m] of rngModules(o.model)) {
+    const c = info.moduleRng[p];
+    if (c !== undefined) m.calls = c;
+  }
+  return info;
+}

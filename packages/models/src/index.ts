@@ -8,3 +8,4 @@ export { gradcheck, type GradcheckInput, type GradcheckOptions } from './autogra
 export * as ops from './ops/index.ts';
 export * from './checkpoint/index.ts';
 export * as nn from './nn/index.ts';
+export * from './models/index.ts';

@@ -9,3 +9,4 @@ export { Dropout } from './dropout.ts';
 export { MultiHeadAttention, unfusedAttention, type MultiHeadAttentionOptions } from './attention.ts';
 export { FeedForward, TransformerEncoderLayer, type TransformerLayerOptions } from './transformer.ts';
 export { Sequential, ModuleList, type Layer } from './sequential.ts';
+export { Conv2d, HWIO_LAYOUT, type Conv2dOptions } from './conv2d.ts';

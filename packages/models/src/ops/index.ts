@@ -11,3 +11,4 @@ export * from './movement.ts';
 export * from './dropout.ts';
 export * from './masked-mean.ts';
 export * from './infonce.ts';
+export * from './conv.ts';

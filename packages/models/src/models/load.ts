@@ -1,0 +1,68 @@
+import type { Gpu } from '@exif-lang/kernels';
+import { readSafetensors } from '../checkpoint/safetensors.ts';
+import { readPth } from '../checkpoint/pth.ts';
+import { mapToCanonical, type SourceLayout } from '../checkpoint/official.ts';
+import type { ModelConfig } from '../checkpoint/canonical.ts';
+import type { TensorMap } from '../checkpoint/tensor.ts';
+import { ExifClip, exifClipConfigFrom } from './exif-clip.ts';
+
+export interface LoadModelOptions {
+  /** text attention heads (not in the weights): default from our checkpoint's metadata, else dim / 64 */
+  textHeads?: number;
+  /** train the logit scale from the checkpoint's value (default: fixed, as the paper) */
+  learnedScale?: boolean;
+  /** dropout of the rebuilt text tower (default 0.1 hidden and attention, DistilBERT's; inference ignores it) */
+  dropout?: number;
+  attentionDropout?: number;
+}
+
+export interface LoadedModel {
+  model: ExifClip;
+  layout: SourceLayout;
+  config: ModelConfig;
+  /** source keys that were not model parameters (CLIP leftovers, optimizer state, ...) */
+  ignored: string[];
+}
+
+/** Heads recorded by exif-lang in a safetensors header (`__metadata__.config`), if any. */
+function headsFromMetadata(meta: Record<string, string> | undefined): number | undefined {
+  if (!meta?.config) return undefined;
+  try {
+    const c = JSON.parse(meta.config) as { text?: { heads?: unknown } };
+    return typeof c.text?.heads === 'number' ? c.text.heads : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a state dict from our safetensors or a PyTorch .pth (the official checkpoint included). */
+export function readCheckpointTensors(path: string): { tensors: TensorMap; heads?: number } {
+  if (path.endsWith('.safetensors')) {
+    const f = readSafetensors(path, { halfToF32: true });
+    return { tensors: f.tensors, heads: headsFromMetadata(f.metadata) };
+  }
+  return { tensors: readPth(path).tensors };
+}
+
+/**
+ * A ready model (eval mode) from a checkpoint: our safetensors (canonical names) or a .pth in
+ * the official exif-as-language layout, a torchvision ResNet + Hugging Face DistilBERT pair, or
+ * canonical names. The structure (depths, widths, sizes) is inferred from the tensors.
+ */
+export function loadModel(gpu: Gpu, path: string, opts: LoadModelOptions = {}): LoadedModel {
+  const { tensors, heads } = readCheckpointTensors(path);
+  const m = mapToCanonical(tensors, { textHeads: opts.textHeads ?? heads });
+  if (m.missing.length) throw new Error(`${path}: ${m.missing.length} tensors missing for the inferred model: ${m.missing.slice(0, 6).join(', ')}${m.missing.length > 6 ? ', ...' : ''}`);
+  const model = new ExifClip(gpu, exifClipConfigFrom(m.config, opts));
+  try {
+    const r = model.loadStateDict(m.tensors, { strict: false });
+    // Optional keys (num_batches_tracked, logit_scale) may be absent: the model keeps its own.
+    const missing = r.missing.filter((k) => !/num_batches_tracked$|^logit_scale$/.test(k));
+    if (missing.length || r.unexpected.length) throw new Error(`${path}: state dict does not fit the model (missing ${missing.join(', ') || 'none'}; unexpected ${r.unexpected.join(', ') || 'none'})`);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  model.eval();
+  return { model, layout: m.layout, config: m.config, ignored: m.ignored };
+}

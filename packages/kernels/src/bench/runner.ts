@@ -9,8 +9,10 @@ import type { BenchCase, BenchRow, Tf } from './types.ts';
  * Kernel benchmark: for every case (src/bench/cases/*.ts) and shape, our GPU time (timestamp
  * queries around exactly the recorded dispatches: warm-up runs, then the median of `reps`)
  * beside tfjs-backend-webgpu doing the same operation on the same Dawn adapter in the same
- * process (median of tfjs' own per-kernel timestamp timing, `tf.time().kernelMs`; its wall
- * time with `await data()` is kept too). Prints a table on stdout, progress on stderr.
+ * process (median of tfjs' own per-kernel timestamp timing, `tf.time().kernelMs`, falling back
+ * to wall clock with `await data()` where tfjs reports none; the wall time is kept in the JSON
+ * either way). Our reps and tfjs' alternate, so load from other processes hits both alike.
+ * Prints a table on stdout, progress on stderr.
  */
 export interface BenchOptions {
   /** Only cases whose "name shape" contains this substring. */

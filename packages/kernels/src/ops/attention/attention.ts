@@ -66,18 +66,52 @@ export interface AttentionGrads {
 /** Largest head dimension: the kernels keep a row of q (and accumulators) in registers. */
 export const ATTENTION_MAX_HEAD_DIM = 128;
 
-/** Rows per workgroup (one thread each). 32 keeps padding waste small for short sequences. */
-const ROWS_PER_WORKGROUP = 32;
+/**
+ * Tile configuration of one kernel: `rows` = threads per workgroup (one output row each),
+ * `staged` = rows of the other operand staged per block, `gmax` = capacity in 16-column groups.
+ * Kernels read D and g = ceil(D / 16) from their params, so one pipeline serves every D up to
+ * 16 * gmax: two pipelines per kernel at most (D <= 64 and D <= 128), each compiled once.
+ */
+interface Tiles {
+  rows: number;
+  staged: number;
+  gmax: number;
+}
+
+/** Preference order: large workgroups and blocks first, both multiples of 8. */
+const TILE_CANDIDATES: ReadonlyArray<[number, number]> = [
+  [32, 32],
+  [32, 16],
+  [16, 16],
+  [32, 8],
+  [16, 8],
+  [8, 8],
+];
 
 /**
- * Rows of the other operand staged per block: two [rows, D4] vec4 tiles (+ 8 bytes per row of
- * flags/statistics) must fit the device's workgroup memory; 32 rows when they do.
+ * Workgroup memory of each kernel (bytes) for a tile configuration, mirroring its declarations:
+ * every kernel stages two [staged][4g] vec4 tiles; the forward keeps one [4g][rows] vec4
+ * accumulator, one [staged][rows] f32 score tile and [staged] flags; dq the same with two score
+ * tiles; dk/dv two accumulators, two score tiles and [staged] (lse, delta) pairs.
  */
-function stagedRows(gpu: Gpu, d4: number): number {
+type KernelKind = 'fwd' | 'q' | 'kv';
+function workgroupBytes(kind: KernelKind, t: Tiles): number {
+  const c4 = 4 * t.gmax;
+  const staging = 2 * t.staged * c4 * 16;
+  const tile = t.staged * t.rows * 4;
+  if (kind === 'fwd') return staging + c4 * t.rows * 16 + tile + t.staged * 4;
+  if (kind === 'q') return staging + c4 * t.rows * 16 + 2 * tile + t.staged * 4;
+  return staging + 2 * c4 * t.rows * 16 + 2 * tile + t.staged * 8;
+}
+
+function tilesFor(gpu: Gpu, kind: KernelKind, D: number): Tiles {
+  const gmax = D <= 64 ? 4 : 8;
   const limit = gpu.limits.maxComputeWorkgroupStorageSize;
-  let rows = 32;
-  while (rows > 4 && rows * (2 * d4 * 16 + 8) > limit) rows >>= 1;
-  return rows;
+  for (const [rows, staged] of TILE_CANDIDATES) {
+    const t = { rows, staged, gmax };
+    if (workgroupBytes(kind, t) <= limit) return t;
+  }
+  throw new Error(`attention: D=${D} needs more workgroup memory than this device's ${limit} bytes`);
 }
 
 function validate(name: string, inputs: AttentionInputs, s: AttentionShape, extra: Record<string, GpuBuffer | undefined>): void {
@@ -97,6 +131,15 @@ function validate(name: string, inputs: AttentionInputs, s: AttentionShape, extr
   check(inputs.mask.length >= B * T, name, () => `mask ('${inputs.mask.label}') holds ${inputs.mask.length} < B*T = ${B * T} elements`);
 }
 
+/**
+ * Params {B, T, H, D, scale, g, nb} of the forward and both gradient kernels: g = ceil(D / 16)
+ * column groups, nb = rows per staged block (equal to the override sizing the tiles, passed as a
+ * uniform so that Mesa does not unroll the loops over it).
+ */
+function kernelParams(s: AttentionShape, scale: number, t: Tiles): ArrayBuffer {
+  return packParams([u(s.B), u(s.T), u(s.H), u(s.D), f(scale), u(Math.ceil(s.D / 16)), u(t.staged)]);
+}
+
 function shapeLabel(s: AttentionShape, scale: number): string {
   return `B=${s.B} T=${s.T} H=${s.H} D=${s.D} scale=${scale.toPrecision(4)}`;
 }
@@ -110,14 +153,14 @@ export function attentionForward(gpu: Gpu, inputs: AttentionInputs, shape: Atten
   validate('attention_fwd', inputs, shape, { out: opts.out, lse: opts.lse });
   const { B, T, H, D } = shape;
   const scale = opts.scale ?? 1 / Math.sqrt(D);
-  const d4 = Math.ceil(D / 4);
   const out = opts.out ?? gpu.alloc(B * T * H * D * 4, 'attention out');
   const lse = opts.lse ?? gpu.alloc(B * H * T * 4, 'attention lse');
+  const t = tilesFor(gpu, 'fwd', D);
   gpu.dispatch(fwdKernel, {
-    overrides: { BQ: ROWS_PER_WORKGROUP, BK: stagedRows(gpu, d4), D4: d4 },
-    params: packParams([u(B), u(T), u(H), u(D), f(scale)]),
+    overrides: { BQ: t.rows, BK: t.staged, GMAX: t.gmax },
+    params: kernelParams(shape, scale, t),
     buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, out, lse],
-    workgroups: [Math.ceil(T / ROWS_PER_WORKGROUP), H, B],
+    workgroups: [Math.ceil(T / t.rows), H, B],
     label: shapeLabel(shape, scale),
   });
   return { out, lse };
@@ -133,10 +176,8 @@ export function attentionBackward(gpu: Gpu, inputs: AttentionBackwardInputs, sha
   validate('attention_bwd', inputs, shape, { out: inputs.out, lse: inputs.lse, dOut: inputs.dOut, dq: opts.dq, dk: opts.dk, dv: opts.dv });
   const { B, T, H, D } = shape;
   const scale = opts.scale ?? 1 / Math.sqrt(D);
-  const d4 = Math.ceil(D / 4);
   const n = B * T * H * D;
   const label = shapeLabel(shape, scale);
-  const params = packParams([u(B), u(T), u(H), u(D), f(scale)]);
 
   const rowstat = gpu.alloc(B * H * T * 8, 'attention rowstat');
   gpu.dispatch(preKernel, {
@@ -146,23 +187,24 @@ export function attentionBackward(gpu: Gpu, inputs: AttentionBackwardInputs, sha
     label,
   });
 
-  const staged = stagedRows(gpu, d4);
+  const tq = tilesFor(gpu, 'q', D);
   const dq = opts.dq ?? gpu.alloc(n * 4, 'attention dq');
   gpu.dispatch(dqKernel, {
-    overrides: { BQ: ROWS_PER_WORKGROUP, BK: staged, D4: d4 },
-    params,
+    overrides: { BQ: tq.rows, BK: tq.staged, GMAX: tq.gmax },
+    params: kernelParams(shape, scale, tq),
     buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, inputs.dOut, rowstat, dq],
-    workgroups: [Math.ceil(T / ROWS_PER_WORKGROUP), H, B],
+    workgroups: [Math.ceil(T / tq.rows), H, B],
     label,
   });
 
   const dk = opts.dk ?? gpu.alloc(n * 4, 'attention dk');
   const dv = opts.dv ?? gpu.alloc(n * 4, 'attention dv');
+  const tkv = tilesFor(gpu, 'kv', D);
   gpu.dispatch(dkvKernel, {
-    overrides: { BK: ROWS_PER_WORKGROUP, BQ: staged, D4: d4 },
-    params,
+    overrides: { BK: tkv.rows, BQ: tkv.staged, GMAX: tkv.gmax },
+    params: kernelParams(shape, scale, tkv),
     buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, inputs.dOut, rowstat, dk, dv],
-    workgroups: [Math.ceil(T / ROWS_PER_WORKGROUP), H, B],
+    workgroups: [Math.ceil(T / tkv.rows), H, B],
     label,
   });
   rowstat.release();

@@ -2,6 +2,9 @@
 //
 //   rowstat[b,h,i] = (lse[b,h,i], delta[b,h,i]),  delta = sum_d dout[b,i,h,d] * out[b,i,h,d]
 //
+// lse = +inf (a query without kept keys) becomes the finite 3e38, so the gradient kernels never
+// do arithmetic on infinities (which WGSL lets compilers assume away) and still get
+// exp(s - lse) = 0.
 // delta_i = rowsum(dOut o out) equals sum_j P_ij dP_ij, the term subtracted in the softmax
 // backward dS = P o (dP - delta). Packing it beside lse keeps the gradient kernels at 8 storage
 // bindings or fewer (the WebGPU default limit).
@@ -11,7 +14,7 @@
 //   1 out     f32 [B, T, H, D]   read (forward output)
 //   2 dout    f32 [B, T, H, D]   read
 //   3 lse     f32 [B, H, T]      read (forward logsumexp; +inf for rows without keys)
-//   4 rowstat vec2<f32> [B, H, T] write
+//   4 rowstat vec2<f32> [B, H, T] write: (lse, delta)
 //
 // Thread mapping: one thread per (b, h, i) in [B, H, T] order, 64 per workgroup; the workgroup
 // grid may be 2-D (runtime grid()) and the linear id is rebuilt from it.
@@ -35,5 +38,6 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
   let base = ((b * p.T + i) * p.H + h) * p.D;
   var acc = 0.0;
   for (var d = 0u; d < p.D; d++) { acc += dout[base + d] * out[base + d]; }
-  rowstat[n] = vec2<f32>(lse[n], acc);
+  let l = lse[n];
+  rowstat[n] = vec2<f32>(select(l, 3.0e38, bitcast<u32>(l) == 0x7f800000u), acc);
 }

@@ -4,11 +4,11 @@
 //   dS_ij = P_ij * (dout_i . v_j - delta_i)
 //   dq_i  = scale * sum_j dS_ij k_j
 //
-// Each dq row is owned by one thread and summed over the keys in a fixed order: no atomics,
-// bit-for-bit deterministic. A query without kept keys (fully padded sequence) gets dq = 0.
+// Each dq row belongs to one thread and is summed over the keys in a fixed order: no atomics,
+// deterministic. A query without kept keys gets dq = 0.
 //
 // Bindings:
-//   0 Params {B, T, H, D, scale}
+//   0 Params {B, T, H, D, scale, g, nb}   g = ceil(D / 16), nb = BK (a uniform loop bound)
 //   1 q       f32 [B, T, H, D]   read
 //   2 k       f32 [B, T, H, D]   read
 //   3 v       f32 [B, T, H, D]   read
@@ -17,17 +17,18 @@
 //   6 rowstat vec2<f32> [B, H, T] read: (lse, delta) from attention_bwd_pre
 //   7 dq      f32 [B, T, H, D]   write
 //
-// Thread mapping: workgroup (x = query block, y = head, z = batch) of BQ threads, thread t owns
-// query row x*BQ + t with q (pre-scaled), dout and the dq accumulator in registers as D4 vec4s;
-// key/value blocks of BK rows are staged in workgroup memory and read as broadcasts.
+// Thread mapping as in attention_fwd: workgroup (x = query block, y = head, z = batch) of BQ
+// threads, thread t owns query row x*BQ + t. Per staged block of BK keys (K and V rows in
+// workgroup memory) each thread computes dS for 4 keys at a time (its q and dout values against
+// broadcast key and value rows), then adds dS.K into its dq row, which lives in workgroup memory
+// column-major ([4g][BQ] vec4) and is updated 16 columns at a time. Loop bounds are uniforms so
+// that Mesa does not unroll them (see attention_fwd).
 
 override BQ: u32 = 32u;
-override BK: u32 = 32u;
-override D4: u32 = 16u;
+override BK: u32 = 32u;   // a multiple of 4
+override GMAX: u32 = 4u;  // D <= 16 * GMAX
 
-const MAX_D4: u32 = 32u;
-
-struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, }
+struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, g: u32, nb: u32, }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
@@ -38,95 +39,123 @@ struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, }
 @group(0) @binding(6) var<storage, read> rowstat: array<vec2<f32>>;
 @group(0) @binding(7) var<storage, read_write> dq: array<f32>;
 
-var<workgroup> ks: array<vec4<f32>, BK * D4>;
-var<workgroup> vs: array<vec4<f32>, BK * D4>;
+var<workgroup> ks: array<vec4<f32>, BK * GMAX * 4u>;   // [BK][4g] key rows
+var<workgroup> vs: array<vec4<f32>, BK * GMAX * 4u>;   // [BK][4g] value rows
+var<workgroup> dqs: array<vec4<f32>, GMAX * 4u * BQ>;  // [4g][BQ] dq accumulators
+var<workgroup> ds: array<f32, BK * BQ>;                // [BK][BQ] scale*s - lse, then dS
+var<workgroup> dp: array<f32, BK * BQ>;                // [BK][BQ] dout . v
 var<workgroup> keep: array<u32, BK>;
 
 fn row_base(b: u32, t: u32, h: u32) -> u32 {
   return ((b * p.T + t) * p.H + h) * p.D;
 }
 
+// Columns d0 .. d0+3 of a row, zero past D (clamped index, masked value).
+fn cols(d0: u32) -> vec4<u32> {
+  return vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
+}
+fn q4(base: u32, d0: u32) -> vec4<f32> {
+  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
+  return select(vec4<f32>(0.0), vec4<f32>(q[c.x], q[c.y], q[c.z], q[c.w]), cols(d0) < vec4<u32>(p.D));
+}
+fn k4(base: u32, d0: u32) -> vec4<f32> {
+  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
+  return select(vec4<f32>(0.0), vec4<f32>(k[c.x], k[c.y], k[c.z], k[c.w]), cols(d0) < vec4<u32>(p.D));
+}
+fn v4(base: u32, d0: u32) -> vec4<f32> {
+  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
+  return select(vec4<f32>(0.0), vec4<f32>(v[c.x], v[c.y], v[c.z], v[c.w]), cols(d0) < vec4<u32>(p.D));
+}
+fn g4(base: u32, d0: u32) -> vec4<f32> {
+  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
+  return select(vec4<f32>(0.0), vec4<f32>(dout[c.x], dout[c.y], dout[c.z], dout[c.w]), cols(d0) < vec4<u32>(p.D));
+}
+
 @compute @workgroup_size(BQ)
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   let b = wid.z;
   let h = wid.y;
-  let i = wid.x * BQ + tid;
-  let row_ok = i < p.T;
-
-  var qr: array<vec4<f32>, MAX_D4>;
-  var gr: array<vec4<f32>, MAX_D4>;
-  var acc: array<vec4<f32>, MAX_D4>;
-  var stat = vec2<f32>(0.0);
-  if (row_ok) {
-    let base = row_base(b, i, h);
-    for (var c = 0u; c < D4; c++) {
-      var x = vec4<f32>(0.0);
-      var g = vec4<f32>(0.0);
-      for (var e = 0u; e < 4u; e++) {
-        let d = c * 4u + e;
-        if (d < p.D) {
-          x[e] = q[base + d];
-          g[e] = dout[base + d];
-        }
-      }
-      qr[c] = x * p.scale;
-      gr[c] = g;
-    }
-    stat = rowstat[(b * p.H + h) * p.T + i];
-  }
+  let row = wid.x * BQ + tid;
+  let i = min(row, p.T - 1u);
+  let qbase = row_base(b, i, h);
+  let c4 = p.g * 4u;
+  let st = rowstat[(b * p.H + h) * p.T + i];
+  for (var c = 0u; c < c4; c++) { dqs[c * BQ + tid] = vec4<f32>(0.0); }
 
   for (var kb = 0u; kb < p.T; kb += BK) {
     workgroupBarrier();
-    for (var idx = tid; idx < BK * D4; idx += BQ) {
-      let j = idx / D4;
-      let c = idx % D4;
-      let t = kb + j;
-      var kx = vec4<f32>(0.0);
-      var vx = vec4<f32>(0.0);
-      if (t < p.T) {
-        let base = row_base(b, t, h);
-        for (var e = 0u; e < 4u; e++) {
-          let d = c * 4u + e;
-          if (d < p.D) {
-            kx[e] = k[base + d];
-            vx[e] = v[base + d];
-          }
-        }
-      }
-      ks[idx] = kx;
-      vs[idx] = vx;
+    for (var idx = tid; idx < BK * c4; idx += BQ) {
+      let base = row_base(b, min(kb + idx / c4, p.T - 1u), h);
+      let d0 = (idx % c4) * 4u;
+      ks[idx] = k4(base, d0);
+      vs[idx] = v4(base, d0);
     }
     for (var j = tid; j < BK; j += BQ) {
       let t = kb + j;
-      keep[j] = select(0u, 1u, t < p.T && mask[b * p.T + t] != 0u);
+      keep[j] = select(0u, 1u, t < p.T && mask[b * p.T + min(t, p.T - 1u)] != 0u);
     }
     workgroupBarrier();
 
-    if (row_ok) {
-      for (var j = 0u; j < BK; j++) {
-        if (keep[j] != 0u) {
-          var s4 = vec4<f32>(0.0);
-          var dp4 = vec4<f32>(0.0);
-          for (var c = 0u; c < D4; c++) {
-            s4 += qr[c] * ks[j * D4 + c];
-            dp4 += gr[c] * vs[j * D4 + c];
-          }
-          let pj = exp(s4.x + s4.y + s4.z + s4.w - stat.x);
-          let ds = pj * (dp4.x + dp4.y + dp4.z + dp4.w - stat.y);
-          for (var c = 0u; c < D4; c++) { acc[c] += ds * ks[j * D4 + c]; }
-        }
+    // s = q . k and dp = dout . v for 4 keys per pass over the row (4, not 8: half the code and a
+    // much faster cold compile on lavapipe, for a few percent of run time).
+    for (var j0 = 0u; j0 < p.nb; j0 += 4u) {
+      var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
+      var t0 = 0.0; var t1 = 0.0; var t2 = 0.0; var t3 = 0.0;
+      for (var c = 0u; c < c4; c++) {
+        let x = q4(qbase, c * 4u);
+        let y = g4(qbase, c * 4u);
+        let r = j0 * c4 + c;
+        s0 += dot(x, ks[r]);
+        s1 += dot(x, ks[r + c4]);
+        s2 += dot(x, ks[r + 2u * c4]);
+        s3 += dot(x, ks[r + 3u * c4]);
+        t0 += dot(y, vs[r]);
+        t1 += dot(y, vs[r + c4]);
+        t2 += dot(y, vs[r + 2u * c4]);
+        t3 += dot(y, vs[r + 3u * c4]);
       }
+      let o = j0 * BQ + tid;
+      ds[o] = s0 * p.scale - st.x;
+      ds[o + BQ] = s1 * p.scale - st.x;
+      ds[o + 2u * BQ] = s2 * p.scale - st.x;
+      ds[o + 3u * BQ] = s3 * p.scale - st.x;
+      dp[o] = t0;
+      dp[o + BQ] = t1;
+      dp[o + 2u * BQ] = t2;
+      dp[o + 3u * BQ] = t3;
+    }
+    // P = exp(scale*s - lse) on kept keys, dS = P * (dp - delta).
+    for (var j = 0u; j < p.nb; j++) {
+      let o = j * BQ + tid;
+      let pj = select(0.0, exp(ds[o]), keep[j] != 0u);
+      ds[o] = pj * (dp[o] - st.y);
+    }
+
+    // dq row += dS row . K block, 16 columns at a time.
+    for (var g = 0u; g < p.g; g++) {
+      let c0 = g * 4u;
+      var a0 = dqs[c0 * BQ + tid];
+      var a1 = dqs[(c0 + 1u) * BQ + tid];
+      var a2 = dqs[(c0 + 2u) * BQ + tid];
+      var a3 = dqs[(c0 + 3u) * BQ + tid];
+      for (var j = 0u; j < p.nb; j++) {
+        let dj = ds[j * BQ + tid];
+        let r = j * c4 + c0;
+        a0 += dj * ks[r];
+        a1 += dj * ks[r + 1u];
+        a2 += dj * ks[r + 2u];
+        a3 += dj * ks[r + 3u];
+      }
+      dqs[c0 * BQ + tid] = a0;
+      dqs[(c0 + 1u) * BQ + tid] = a1;
+      dqs[(c0 + 2u) * BQ + tid] = a2;
+      dqs[(c0 + 3u) * BQ + tid] = a3;
     }
   }
 
-  if (row_ok) {
-    let base = row_base(b, i, h);
-    for (var c = 0u; c < D4; c++) {
-      let y = acc[c] * p.scale;
-      for (var e = 0u; e < 4u; e++) {
-        let d = c * 4u + e;
-        if (d < p.D) { dq[base + d] = y[e]; }
-      }
+  if (row < p.T) {
+    for (var d = 0u; d < p.D; d++) {
+      dq[qbase + d] = dqs[(d / 4u) * BQ + tid][d % 4u] * p.scale;
     }
   }
 }

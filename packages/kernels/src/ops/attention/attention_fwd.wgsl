@@ -1,42 +1,43 @@
 // Fused multi-head attention, forward (FlashAttention-2 style online softmax).
 //
-//   out[b,i,h,:] = sum_j softmax_j(scale * q[b,i,h,:] . k[b,j,h,:] over keys with mask[b,j] != 0) v[b,j,h,:]
-//   lse[b,h,i]   = logsumexp_j(scale * q . k) over the kept keys
+//   out[b,i,h,:] = sum_j softmax_j(scale * q[b,i,h,:] . k[b,j,h,:]) v[b,j,h,:]   over keys with mask[b,j] != 0
+//   lse[b,h,i]   = logsumexp_j(scale * q[b,i,h,:] . k[b,j,h,:])                  over the same keys
 //
-// The T x T score matrix never leaves the workgroup: keys are visited in blocks of BK, each
-// query keeps a running maximum m, a running sum l of exp(s - m) and an unnormalised output
-// accumulator, rescaled by exp(m_old - m_new) whenever the maximum grows.
-// A query whose keys are all padding (a fully padded sequence) gets out = 0 and lse = +inf, so
-// that exp(s - lse) = 0 for any recomputation in the backward pass. Padding *queries* are
-// ordinary rows (they attend to the kept keys); callers ignore them.
+// The T x T score matrix never reaches global memory: keys are visited in blocks of BK; each
+// query keeps a running maximum m and sum l of exp(s - m), and its unnormalised output row is
+// rescaled by exp(m_old - m_new) whenever the maximum grows.
+// A query whose keys are all padding (a fully padded sequence) gets out = 0 and lse = +inf, so a
+// recomputation exp(s - lse) gives 0. Padding *queries* are ordinary rows: they attend to the
+// kept keys and the caller ignores them.
 //
-// Bindings (all contiguous row-major):
-//   0 Params {B, T, H, D, scale}
-//   1 q    f32 [B, T, H, D]        read
-//   2 k    f32 [B, T, H, D]        read
-//   3 v    f32 [B, T, H, D]        read
-//   4 mask u32 [B, T]              read, 1 = real key, 0 = padding
-//   5 out  f32 [B, T, H, D]        write
-//   6 lse  f32 [B, H, T]           write
+// Bindings (contiguous, row-major):
+//   0 Params {B, T, H, D, scale, g, nb}   g = ceil(D / 16), nb = BK (see below)
+//   1 q    f32 [B, T, H, D]   read
+//   2 k    f32 [B, T, H, D]   read
+//   3 v    f32 [B, T, H, D]   read
+//   4 mask u32 [B, T]         read, 1 = real key, 0 = padding
+//   5 out  f32 [B, T, H, D]   write
+//   6 lse  f32 [B, H, T]      write
 //
 // Thread mapping: workgroup (x = query block, y = head, z = batch) of BQ threads; thread t owns
-// query row x*BQ + t and keeps q (pre-scaled) and its output accumulator in registers as D4 = ceil(D/4)
-// vec4s. The BQ threads copy each key/value block (BK rows, zero-padded to D4*4 columns) into
-// workgroup memory; every thread then reads the same key element at the same time (a broadcast,
-// conflict-free on GPUs and a scalar load on CPU SIMD back-ends such as lavapipe).
+// query row x*BQ + t. Per key block the threads stage K and V rows (D zero-padded to 16g) in
+// workgroup memory, then each thread
+//   1. scores its row against 8 keys at a time (its q values against keys read by every thread
+//      at the same address: broadcasts on GPUs, scalar loads on CPU SIMD back-ends like lavapipe),
+//   2. turns the block's scores into probabilities with the online-softmax update,
+//   3. adds P.V into its output row, kept in workgroup memory column-major ([4g][BQ] vec4) and
+//      updated 16 columns at a time, so per-thread state stays small whatever D is.
+// Loop bounds are uniforms (nb repeats BK) on purpose: with constant trip counts Mesa unrolls the
+// loops, and a cold lavapipe compile of the unrolled code takes tens of seconds.
 
-override BQ: u32 = 32u;  // queries (= threads) per workgroup
-override BK: u32 = 32u;  // keys per block, <= MAX_BK
-override D4: u32 = 16u;  // ceil(D / 4), <= MAX_D4
+override BQ: u32 = 32u;   // query rows (= threads) per workgroup
+override BK: u32 = 32u;   // keys per staged block, a multiple of 8
+override GMAX: u32 = 4u;  // capacity in 16-column groups: D <= 16 * GMAX
 
-const MAX_BK: u32 = 64u;
-const MAX_D4: u32 = 32u;  // D <= 128
-const NEG_BIG: f32 = -3.0e38;  // finite "minus infinity": WGSL may assume no infinities in arithmetic
-// +inf as bits; a private variable so the bitcast happens at run time (a constant infinity is a
-// shader-creation error).
-var<private> INF_BITS: u32 = 0x7f800000u;
+const NEG_BIG: f32 = -3.0e38;  // finite stand-in for -inf (WGSL may assume no infinities)
+var<private> INF_BITS: u32 = 0x7f800000u;  // +inf, written as bits only
 
-struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, }
+struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, g: u32, nb: u32, }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
@@ -46,104 +47,131 @@ struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, }
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 @group(0) @binding(6) var<storage, read_write> lse: array<f32>;
 
-var<workgroup> ks: array<vec4<f32>, BK * D4>;
-var<workgroup> vs: array<vec4<f32>, BK * D4>;
+var<workgroup> ks: array<vec4<f32>, BK * GMAX * 4u>;  // [BK][4g] key rows
+var<workgroup> vs: array<vec4<f32>, BK * GMAX * 4u>;  // [BK][4g] value rows
+var<workgroup> os: array<vec4<f32>, GMAX * 4u * BQ>;  // [4g][BQ] output accumulators
+var<workgroup> ps: array<f32, BK * BQ>;               // [BK][BQ] scores, then probabilities
 var<workgroup> keep: array<u32, BK>;
 
-// Offset of element (b, t, h, 0) in a [B, T, H, D] tensor.
+// Offset of element (b, t, h, 0) of a [B, T, H, D] tensor.
 fn row_base(b: u32, t: u32, h: u32) -> u32 {
   return ((b * p.T + t) * p.H + h) * p.D;
+}
+
+// Columns d0 .. d0+3 of a row, zero past D (branch-free: the index is clamped, the value masked).
+fn q4(base: u32, d0: u32) -> vec4<f32> {
+  let e = vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
+  let c = min(e, vec4<u32>(p.D - 1u)) + base;
+  return select(vec4<f32>(0.0), vec4<f32>(q[c.x], q[c.y], q[c.z], q[c.w]), e < vec4<u32>(p.D));
+}
+fn k4(base: u32, d0: u32) -> vec4<f32> {
+  let e = vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
+  let c = min(e, vec4<u32>(p.D - 1u)) + base;
+  return select(vec4<f32>(0.0), vec4<f32>(k[c.x], k[c.y], k[c.z], k[c.w]), e < vec4<u32>(p.D));
+}
+fn v4(base: u32, d0: u32) -> vec4<f32> {
+  let e = vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
+  let c = min(e, vec4<u32>(p.D - 1u)) + base;
+  return select(vec4<f32>(0.0), vec4<f32>(v[c.x], v[c.y], v[c.z], v[c.w]), e < vec4<u32>(p.D));
 }
 
 @compute @workgroup_size(BQ)
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   let b = wid.z;
   let h = wid.y;
-  let i = wid.x * BQ + tid;
-  let row_ok = i < p.T;
-
-  var qr: array<vec4<f32>, MAX_D4>;
-  var acc: array<vec4<f32>, MAX_D4>;
-  if (row_ok) {
-    let base = row_base(b, i, h);
-    for (var c = 0u; c < D4; c++) {
-      var x = vec4<f32>(0.0);
-      for (var e = 0u; e < 4u; e++) {
-        let d = c * 4u + e;
-        if (d < p.D) { x[e] = q[base + d]; }
-      }
-      qr[c] = x * p.scale;
-    }
-  }
+  let row = wid.x * BQ + tid;
+  let i = min(row, p.T - 1u);  // rows past T repeat the last one and are not written
+  let qbase = row_base(b, i, h);
+  let c4 = p.g * 4u;           // vec4 columns per staged row
+  for (var c = 0u; c < c4; c++) { os[c * BQ + tid] = vec4<f32>(0.0); }
 
   var m = NEG_BIG;
   var l = 0.0;
-  var s: array<f32, MAX_BK>;
   for (var kb = 0u; kb < p.T; kb += BK) {
-    workgroupBarrier();  // everyone is done with the previous block
-    for (var idx = tid; idx < BK * D4; idx += BQ) {
-      let j = idx / D4;
-      let c = idx % D4;
-      let t = kb + j;
-      var kx = vec4<f32>(0.0);
-      var vx = vec4<f32>(0.0);
-      if (t < p.T) {
-        let base = row_base(b, t, h);
-        for (var e = 0u; e < 4u; e++) {
-          let d = c * 4u + e;
-          if (d < p.D) {
-            kx[e] = k[base + d];
-            vx[e] = v[base + d];
-          }
-        }
-      }
-      ks[idx] = kx;
-      vs[idx] = vx;
+    workgroupBarrier();  // the previous block is consumed
+    for (var idx = tid; idx < BK * c4; idx += BQ) {
+      let base = row_base(b, min(kb + idx / c4, p.T - 1u), h);
+      let d0 = (idx % c4) * 4u;
+      ks[idx] = k4(base, d0);
+      vs[idx] = v4(base, d0);
     }
     for (var j = tid; j < BK; j += BQ) {
       let t = kb + j;
-      keep[j] = select(0u, 1u, t < p.T && mask[b * p.T + t] != 0u);
+      keep[j] = select(0u, 1u, t < p.T && mask[b * p.T + min(t, p.T - 1u)] != 0u);
     }
     workgroupBarrier();
 
-    // Scores of this block and their maximum.
+    // 1. Scores, 8 keys per pass over the row.
+    for (var j0 = 0u; j0 < p.nb; j0 += 8u) {
+      var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
+      var s4 = 0.0; var s5 = 0.0; var s6 = 0.0; var s7 = 0.0;
+      for (var c = 0u; c < c4; c++) {
+        let x = q4(qbase, c * 4u);
+        let r = j0 * c4 + c;
+        s0 += dot(x, ks[r]);
+        s1 += dot(x, ks[r + c4]);
+        s2 += dot(x, ks[r + 2u * c4]);
+        s3 += dot(x, ks[r + 3u * c4]);
+        s4 += dot(x, ks[r + 4u * c4]);
+        s5 += dot(x, ks[r + 5u * c4]);
+        s6 += dot(x, ks[r + 6u * c4]);
+        s7 += dot(x, ks[r + 7u * c4]);
+      }
+      let o = j0 * BQ + tid;
+      ps[o] = s0 * p.scale;
+      ps[o + BQ] = s1 * p.scale;
+      ps[o + 2u * BQ] = s2 * p.scale;
+      ps[o + 3u * BQ] = s3 * p.scale;
+      ps[o + 4u * BQ] = s4 * p.scale;
+      ps[o + 5u * BQ] = s5 * p.scale;
+      ps[o + 6u * BQ] = s6 * p.scale;
+      ps[o + 7u * BQ] = s7 * p.scale;
+    }
+
+    // 2. Online softmax: new maximum over the kept keys, probabilities, rescale factor.
     var mb = m;
-    for (var j = 0u; j < BK; j++) {
-      if (keep[j] != 0u) {
-        var d4 = vec4<f32>(0.0);
-        for (var c = 0u; c < D4; c++) { d4 += qr[c] * ks[j * D4 + c]; }
-        let sj = d4.x + d4.y + d4.z + d4.w;
-        s[j] = sj;
-        mb = max(mb, sj);
-      }
+    for (var j = 0u; j < p.nb; j++) {
+      if (keep[j] != 0u) { mb = max(mb, ps[j * BQ + tid]); }
     }
-    // Rescale what was accumulated under the old maximum (alpha = 1 when it did not grow; when
-    // nothing was accumulated yet l and acc are 0 and alpha = exp(NEG_BIG - mb) = 0 is harmless).
+    // alpha = 1 when the maximum did not grow; before any kept key l = 0 and alpha is irrelevant.
     let alpha = exp(m - mb);
-    l *= alpha;
-    for (var c = 0u; c < D4; c++) { acc[c] *= alpha; }
-    for (var j = 0u; j < BK; j++) {
-      if (keep[j] != 0u) {
-        let pj = exp(s[j] - mb);
-        l += pj;
-        for (var c = 0u; c < D4; c++) { acc[c] += pj * vs[j * D4 + c]; }
-      }
+    var lb = 0.0;
+    for (var j = 0u; j < p.nb; j++) {
+      let pj = select(0.0, exp(ps[j * BQ + tid] - mb), keep[j] != 0u);
+      ps[j * BQ + tid] = pj;
+      lb += pj;
     }
+    l = l * alpha + lb;
     m = mb;
+
+    // 3. out row += P row . V block, 16 columns at a time.
+    for (var g = 0u; g < p.g; g++) {
+      let c0 = g * 4u;
+      var a0 = os[c0 * BQ + tid] * alpha;
+      var a1 = os[(c0 + 1u) * BQ + tid] * alpha;
+      var a2 = os[(c0 + 2u) * BQ + tid] * alpha;
+      var a3 = os[(c0 + 3u) * BQ + tid] * alpha;
+      for (var j = 0u; j < p.nb; j++) {
+        let pj = ps[j * BQ + tid];
+        let r = j * c4 + c0;
+        a0 += pj * vs[r];
+        a1 += pj * vs[r + 1u];
+        a2 += pj * vs[r + 2u];
+        a3 += pj * vs[r + 3u];
+      }
+      os[c0 * BQ + tid] = a0;
+      os[(c0 + 1u) * BQ + tid] = a1;
+      os[(c0 + 2u) * BQ + tid] = a2;
+      os[(c0 + 3u) * BQ + tid] = a3;
+    }
   }
 
-  if (row_ok) {
+  if (row < p.T) {
     let any = l > 0.0;
     let inv = select(0.0, 1.0 / l, any);
-    let base = row_base(b, i, h);
-    for (var c = 0u; c < D4; c++) {
-      let y = acc[c] * inv;
-      for (var e = 0u; e < 4u; e++) {
-        let d = c * 4u + e;
-        if (d < p.D) { out[base + d] = y[e]; }
-      }
+    for (var d = 0u; d < p.D; d++) {
+      out[qbase + d] = os[(d / 4u) * BQ + tid][d % 4u] * inv;
     }
-    // +inf (written as bits: no infinity is ever computed) marks a row without keys.
-    lse[(b * p.H + h) * p.T + i] = select(bitcast<f32>(INF_BITS), m + log(l), any);
+    lse[(b * p.H + h) * p.T + row] = select(bitcast<f32>(INF_BITS), m + log(l), any);
   }
 }

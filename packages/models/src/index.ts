@@ -9,3 +9,10 @@ export * as ops from './ops/index.ts';
 export * from './checkpoint/index.ts';
 export * as nn from './nn/index.ts';
 export * from './models/index.ts';
+export * as optim from './optim/index.ts';
+export {
+  saveTrainingCheckpoint, loadTrainingCheckpoint, readTrainingCheckpointInfo, TRAINING_CHECKPOINT_KIND, TRAINING_CHECKPOINT_VERSION,
+  type JsonValue, type LoadTrainingOptions, type SaveTrainingOptions, type TrainingCheckpointInfo, type TrainingMeta,
+} from './checkpoint/training.ts';
+export { CheckpointDir, LATEST_POINTER, type CheckpointDirOptions } from './checkpoint/training-dir.ts';
+export * as bench from './bench/index.ts';

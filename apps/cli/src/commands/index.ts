@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { registerGpuInfo } from './gpu-info.ts';
 import { registerConvert } from './convert.ts';
-import { registerEmbed } from './embed.ts';
 import { registerData } from './data.ts';
 import { registerBench } from './bench.ts';
+import { registerBenchStep } from './bench-step.ts';
 import { registerDemo } from './demo.ts';
 
 /** Every sub-command registers itself here, one file per command (or command group). */
 export function registerAll(program: Command): void {
   registerGpuInfo(program);
   registerConvert(program);
-  registerEmbed(program);
   registerData(program);
   registerBench(program);
+  registerBenchStep(program);
   registerDemo(program);
 }

@@ -24,19 +24,19 @@ import type { TensorMap } from './tensor.ts';
 export const TRAINING_CHECKPOINT_KIND = 'training';
 export const TRAINING_CHECKPOINT_VERSION = 1;
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** What a training loop stores beside the weights and the optimizer. */
 export interface TrainingMeta {
   /** optimizer updates done; default: the optimizer's stepCount (0 without one) */
   step?: number;
   /** the run's configuration (preset), verbatim */
-  config?: Json;
+  config?: JsonValue;
   /** data-stream position (epoch, shard, offset, sampler state ...) */
-  data?: Json;
+  data?: JsonValue;
   /** seeds and RNG state outside the model (data order, crops ...) */
-  rng?: Json;
-  extra?: Json;
+  rng?: JsonValue;
+  extra?: JsonValue;
 }
 
 export interface SaveTrainingOptions extends TrainingMeta {
@@ -50,10 +50,10 @@ export interface TrainingCheckpointInfo {
   version: number;
   step: number;
   created: string | null;
-  config: Json | null;
-  data: Json | null;
-  rng: Json | null;
-  extra: Json | null;
+  config: JsonValue | null;
+  data: JsonValue | null;
+  rng: JsonValue | null;
+  extra: JsonValue | null;
   optimizer: OptimizerMeta | null;
   schedule: { spec: ScheduleSpec; step: number; nextLr: number } | null;
   moduleRng: Record<string, number>;
@@ -102,11 +102,11 @@ export async function saveTrainingCheckpoint(path: string, o: SaveTrainingOption
   return { tensors: tensors.size, step };
 }
 
-function parseJson(path: string, md: Metadata, key: string): Json | null {
+function parseJson(path: string, md: Metadata, key: string): JsonValue | null {
   const s = md[key];
   if (s === undefined) return null;
   try {
-    return JSON.parse(s) as Json;
+    return JSON.parse(s) as JsonValue;
   } catch (e) {
     return fail(path, `metadata '${key}' is not JSON (${(e as Error).message})`);
   }

@@ -1,0 +1,227 @@
+import { cpus, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { getGpu, testing, type Gpu } from '@exif-lang/kernels';
+import { tensor } from '../tensor/create.ts';
+import { scopeAsync } from '../tensor/scope.ts';
+import { backward } from '../autograd/tape.ts';
+import { ExifClip } from '../models/exif-clip.ts';
+import { Adam } from '../optim/adam.ts';
+import { STEP_PRESETS, isStepPreset, type StepPreset, type StepPresetName } from './step-presets.ts';
+import { runTorchStep, type TorchPeerOptions, type TorchRun } from './torch-peer.ts';
+
+/**
+ * Training-step benchmark (issue 3 item 9): one step of EXIF-CLIP training (forward through
+ * both towers, symmetric InfoNCE, backward, Adam with the paper's settings) on our GPU device,
+ * beside the same model and batch in PyTorch on this machine's CPU. Wall-clock times with a
+ * sync after each phase (forward, backward, optimizer), median of `reps` after `warmup`
+ * steps (pipeline compiles happen in the warm-up). Table on stdout, progress on stderr.
+ */
+export interface StepBenchOptions {
+  /** presets to run (default: small, paper) */
+  models?: StepPresetName[];
+  /** override every preset's batch */
+  batch?: number;
+  /** override every preset's token count */
+  tokens?: number;
+  reps?: number;
+  warmup?: number;
+  /** run PyTorch too (default true) */
+  peer?: boolean;
+  torch?: TorchPeerOptions;
+  json?: string;
+  log?: (line: string) => void;
+  print?: (line: string) => void;
+}
+
+export interface PhaseMs {
+  total: number;
+  forward: number;
+  backward: number;
+  optimizer: number;
+}
+
+export interface StepBenchRow {
+  model: StepPresetName;
+  description: string;
+  batch: number;
+  patch: number;
+  tokens: number;
+  parameters: number;
+  /** median per phase, ms */
+  ours: PhaseMs;
+  oursSamples: number[];
+  oursPatchesPerSec: number;
+  torch: PhaseMs | null;
+  torchSamples: number[];
+  torchPatchesPerSec: number | null;
+  torchThreads: number | null;
+  torchBlas: string | null;
+  /** why there is no torch column, when there is none */
+  torchNote: string | null;
+  /** torch ms / ours ms: > 1 means ours is faster */
+  speedup: number | null;
+  lossOurs: number;
+}
+
+export interface StepBenchReport {
+  adapter: string;
+  isCpu: boolean;
+  cpu: string;
+  cores: number;
+  /** 1-minute load average when the benchmark started (a busy machine slows both sides) */
+  load: number;
+  reps: number;
+  warmup: number;
+  rows: StepBenchRow[];
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function medians(runs: readonly PhaseMs[]): PhaseMs {
+  return {
+    total: median(runs.map((r) => r.total)),
+    forward: median(runs.map((r) => r.forward)),
+    backward: median(runs.map((r) => r.backward)),
+    optimizer: median(runs.map((r) => r.optimizer)),
+  };
+}
+
+/** Random CLIP-normalised-like NHWC patches and full-length token ids (fixed seeds). */
+function inputs(gpu: Gpu, p: StepPreset) {
+  const images = tensor(gpu, testing.randNormal(p.batch * p.patch * p.patch * 3, 11), [p.batch, p.patch, p.patch, 3]);
+  const vocab = p.model.text.vocab;
+  const ids = tensor(gpu, Uint32Array.from(testing.randUniform(p.batch * p.tokens, 12, 1000, vocab), Math.floor), [p.batch, p.tokens], 'u32');
+  const mask = tensor(gpu, new Uint32Array(p.batch * p.tokens).fill(1), [p.batch, p.tokens], 'u32');
+  return { images, ids, mask };
+}
+
+async function timeOurs(gpu: Gpu, p: StepPreset, reps: number, warmup: number, log: (s: string) => void): Promise<{ runs: PhaseMs[]; parameters: number; loss: number }> {
+  const model = new ExifClip(gpu, { ...p.model, seed: 1 });
+  model.train();
+  // The official optimizer: Adam over every parameter, lr 1e-4, betas (0.9, 0.98), eps 1e-6, wd 1e-4.
+  const opt = new Adam(model, { lr: 1e-4, betas: [0.9, 0.98], eps: 1e-6, weightDecay: 1e-4 });
+  const x = inputs(gpu, p);
+  const runs: PhaseMs[] = [];
+  let loss = Number.NaN;
+  try {
+    await gpu.sync();
+    for (let i = 0; i < warmup + reps; i++) {
+      const t0 = performance.now();
+      let t1 = 0;
+      let t2 = 0;
+      await scopeAsync(async () => {
+        const r = model.loss(x.images, x.ids, x.mask);
+        await gpu.sync();
+        t1 = performance.now();
+        backward(r.loss);
+        await gpu.sync();
+        t2 = performance.now();
+        if (i === warmup + reps - 1) loss = await r.loss.item();
+      });
+      opt.step();
+      opt.zeroGrad();
+      await gpu.sync();
+      const t3 = performance.now();
+      const run = { total: t3 - t0, forward: t1 - t0, backward: t2 - t1, optimizer: t3 - t2 };
+      log(`[bench-step]   ${i < warmup ? 'warm-up' : 'rep'} ${i < warmup ? i + 1 : i - warmup + 1}: ${(run.total / 1000).toFixed(2)} s (forward ${(run.forward / 1000).toFixed(2)}, backward ${(run.backward / 1000).toFixed(2)}, Adam ${(run.optimizer / 1000).toFixed(2)})`);
+      if (i >= warmup) runs.push(run);
+    }
+    return { runs, parameters: model.parameterCount(), loss };
+  } finally {
+    opt.dispose();
+    model.dispose();
+    for (const t of Object.values(x)) t.dispose();
+    await gpu.sync();
+  }
+}
+
+const s2 = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '-' : (ms / 1000).toFixed(ms < 10_000 ? 2 : 1));
+const rate = (x: number | null): string => (x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(x >= 10 ? 1 : 2));
+
+function table(head: string[], body: string[][], leftCols: number): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < leftCols ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+}
+
+/** The main table and the per-phase table. */
+export function formatStepTable(rows: readonly StepBenchRow[]): string[] {
+  const main = table(
+    ['model', 'batch', 'patch', 'tokens', 'params', 'ours s/step', 'ours patches/s', 'torch s/step', 'torch patches/s', 'ours/torch'],
+    rows.map((r) => [
+      r.model, String(r.batch), `${r.patch}px`, String(r.tokens), `${(r.parameters / 1e6).toFixed(1)}M`,
+      s2(r.ours.total), rate(r.oursPatchesPerSec), s2(r.torch?.total), rate(r.torchPatchesPerSec),
+      r.speedup === null ? '-' : `${r.speedup.toFixed(2)}x`,
+    ]),
+    1,
+  );
+  const phases = table(
+    ['model', 'side', 'forward s', 'backward s', 'Adam s', 'total s'],
+    rows.flatMap((r) => [
+      [r.model, 'ours', s2(r.ours.forward), s2(r.ours.backward), s2(r.ours.optimizer), s2(r.ours.total)],
+      ...(r.torch ? [[r.model, 'torch', s2(r.torch.forward), s2(r.torch.backward), s2(r.torch.optimizer), s2(r.torch.total)]] : []),
+    ]),
+    2,
+  );
+  return [...main, '', ...phases];
+}
+
+export async function runStepBench(o: StepBenchOptions = {}): Promise<StepBenchReport> {
+  const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const print = o.print ?? ((s: string) => process.stdout.write(`${s}\n`));
+  const reps = o.reps ?? 3;
+  const warmup = o.warmup ?? 1;
+  if (!(Number.isInteger(reps) && reps >= 1)) throw new Error(`bench-step: reps must be an integer >= 1, got ${reps}`);
+  if (!(Number.isInteger(warmup) && warmup >= 0)) throw new Error(`bench-step: warmup must be an integer >= 0, got ${warmup}`);
+  const names = o.models ?? (['small', 'paper'] as StepPresetName[]);
+  for (const n of names) if (!isStepPreset(n)) throw new Error(`bench-step: unknown model '${n}' (${Object.keys(STEP_PRESETS).join(', ')})`);
+  const load = loadavg()[0];
+  const gpu = await getGpu();
+  const rows: StepBenchRow[] = [];
+  for (const name of names) {
+    const base: StepPreset = STEP_PRESETS[name];
+    const p: StepPreset = { ...base, batch: o.batch ?? base.batch, tokens: o.tokens ?? base.tokens };
+    log(`[bench-step] ${name} (batch ${p.batch}, ${p.patch} px, ${p.tokens} tokens): ours, ${warmup} warm-up + ${reps} timed steps...`);
+    const ours = await timeOurs(gpu, p, reps, warmup, log);
+    let torch: TorchRun | null = null;
+    let torchNote: string | null = null;
+    if (o.peer === false) torchNote = 'skipped (--no-peer)';
+    else {
+      log(`[bench-step] ${name}: PyTorch on the CPU...`);
+      const r = runTorchStep(p, reps, warmup, o.torch);
+      if (r.ok) torch = r.run;
+      else {
+        torchNote = r.reason;
+        log(`[bench-step]   PyTorch skipped: ${r.reason}`);
+      }
+    }
+    const om = medians(ours.runs);
+    const tm = torch ? medians(torch.samples.total.map((total, i) => ({ total, forward: torch!.samples.forward[i], backward: torch!.samples.backward[i], optimizer: torch!.samples.optimizer[i] }))) : null;
+    rows.push({
+      model: name, description: p.description, batch: p.batch, patch: p.patch, tokens: p.tokens, parameters: ours.parameters,
+      ours: om, oursSamples: ours.runs.map((r) => r.total), oursPatchesPerSec: (p.batch * 1000) / om.total,
+      torch: tm, torchSamples: torch?.samples.total ?? [], torchPatchesPerSec: tm ? (p.batch * 1000) / tm.total : null,
+      torchThreads: torch?.threads ?? null, torchBlas: torch?.blas ?? null, torchNote,
+      speedup: tm ? tm.total / om.total : null, lossOurs: ours.loss,
+    });
+  }
+  const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const cores = cpus().length;
+  print(`ours: ${adapter}${gpu.adapter.isCpu ? ' (CPU emulation)' : ''}; wall clock per step with a sync after each phase, median of ${reps} after ${warmup} warm-up`);
+  const t = rows.find((r) => r.torch);
+  if (t) print(`torch: PyTorch ${t.torchThreads} thread(s) on ${cpu} (${cores} cores), BLAS ${t.torchBlas ?? 'unknown'}; same model, batch and optimizer`);
+  for (const r of rows) if (r.torchNote) print(`torch (${r.model}): ${r.torchNote}`);
+  print(`load average at start: ${load.toFixed(1)} on ${cores} cores${load > cores ? ' (busy machine: both sides slowed)' : ''}`);
+  for (const l of formatStepTable(rows)) print(l);
+  const report: StepBenchReport = { adapter, isCpu: gpu.adapter.isCpu, cpu, cores, load, reps, warmup, rows };
+  if (o.json) {
+    writeFileSync(o.json, `${JSON.stringify({ date: new Date().toISOString(), ...report }, null, 2)}\n`);
+    log(`[bench-step] wrote ${o.json}`);
+  }
+  return report;
+}

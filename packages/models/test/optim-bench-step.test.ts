@@ -1,0 +1,36 @@
+// The training-step benchmark's pieces that need neither a GPU run nor PyTorch.
+import { describe, it, expect } from 'vitest';
+import { bench } from '../src/index.ts';
+
+const row = (over: Partial<bench.StepBenchRow>): bench.StepBenchRow => ({
+  model: 'small', description: '', batch: 16, patch: 64, tokens: 175, parameters: 7_200_928,
+  ours: { total: 4000, forward: 1500, backward: 2000, optimizer: 500 }, oursSamples: [4000], oursPatchesPerSec: 4,
+  torch: { total: 1000, forward: 400, backward: 550, optimizer: 50 }, torchSamples: [1000], torchPatchesPerSec: 16,
+  torchThreads: 2, torchBlas: 'libopenblas', torchNote: null, speedup: 0.25, lossOurs: 2.7, ...over,
+});
+
+describe('bench-step', () => {
+  it('presets mirror the recipes (paper: ResNet-50 fc 2048->768 at 124 px + DistilBERT-base)', () => {
+    const p = bench.STEP_PRESETS.paper;
+    expect(p.model.image).toMatchObject({ block: 'bottleneck', layers: [3, 4, 6, 3], widths: [64, 128, 256, 512], embed: 768 });
+    expect(p.model.text).toMatchObject({ dim: 768, layers: 6, heads: 12, ffn: 3072, vocab: 30522 });
+    expect(p.patch).toBe(124);
+    expect(bench.isStepPreset('small')).toBe(true);
+    expect(bench.isStepPreset('toString')).toBe(false);
+  });
+
+  it('formats both tables, with "-" where PyTorch did not run', () => {
+    const lines = bench.formatStepTable([row({}), row({ model: 'paper', torch: null, torchPatchesPerSec: null, speedup: null, torchNote: 'x' })]);
+    expect(lines[0]).toMatch(/^model\s+batch\s+patch\s+tokens\s+params\s+ours s\/step\s+ours patches\/s\s+torch s\/step\s+torch patches\/s\s+ours\/torch$/);
+    expect(lines[2]).toMatch(/^small\s+16\s+64px\s+175\s+7\.2M\s+4\.00\s+4\.00\s+1\.00\s+16\.0\s+0\.25x$/);
+    expect(lines[3]).toMatch(/^paper .* -\s+-\s+-$/);
+    const phases = lines.slice(lines.indexOf('') + 1);
+    expect(phases.filter((l) => / torch /.test(l))).toHaveLength(1);
+    expect(phases[2]).toMatch(/^small\s+ours\s+1\.50\s+2\.00\s+0\.50\s+4\.00$/);
+  });
+
+  it('a missing interpreter skips the peer with a reason instead of failing', () => {
+    const r = bench.runTorchStep(bench.STEP_PRESETS.small, 1, 0, { python: '/nonexistent/python3' });
+    expect(r).toEqual({ ok: false, reason: '/nonexistent/python3 not found (set EXIFLANG_PYTHON)' });
+  });
+});

@@ -60,6 +60,8 @@ export const cases: BenchCase[] = [
   matmulCase('matmul transA', { M: 768, N: 768, K: 1024, transA: true }),
   // Attention scores Q . K^T for 12 heads of 256 tokens, head dim 64.
   matmulCase('matmul batched transB', { M: 256, N: 256, K: 64, batch: 12, transB: true }),
+  // The portable workgroup-tiled kernel forced (what GPUs run; on lavapipe 'auto' picks the subgroup one).
+  matmulCase('matmul tiled kernel', { M: 512, N: 512, K: 512, kernel: 'tiled' }),
   // FFN up-projection with fused bias + ReLU (tfjs: fused.matMul).
   matmulCase('linear+bias+relu', { M: 512, N: 3072, K: 768, transB: true, bias: true, activation: 'relu' }),
 ];

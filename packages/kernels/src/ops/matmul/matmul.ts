@@ -69,8 +69,9 @@ const SG_SGS = 1;
 /** Whether this device can run the subgroup kernel (subgroups of exactly 8 invocations). */
 export function subgroupMatmulAvailable(gpu: Gpu): boolean {
   if (!gpu.device.features.has('subgroups')) return false;
-  const info = gpu.device.adapterInfo;
-  return info.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  // (adapterInfo is missing on older Dawn builds: then the size is unknown, so no.)
+  const info = gpu.device.adapterInfo as GPUAdapterInfo | undefined;
+  return info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
 }
 
 function isVec4(o: MatmulOptions): boolean {

@@ -59,9 +59,12 @@ export interface MatmulPlan {
   overrides: Record<string, number>;
 }
 
-// Subgroup kernel block: each lane keeps RL x NC accumulators (64 here; lavapipe spills a few
-// to the stack, which is cheaper than the reads a smaller block would need), one subgroup per
-// workgroup. Measured with `pnpm bench` on lavapipe; see the bench notes in the report.
+// Subgroup kernel block: each lane keeps RL x NC = 64 accumulators (lavapipe spills some to the
+// stack, still cheaper than the reads a smaller block needs), one subgroup per workgroup.
+// Measured on lavapipe (2 cores, 1024^3, CPU time so that other load cancels out): RL4/NC16
+// and RL2/NC32 best; RL4/NC8 0.7x, RL8/NC8 0.55x, RL4/NC32 0.75x (20 KB loop body, 128
+// accumulators), K unrolled by 8 instead of 4 0.8x (the loop no longer fits the i-cache),
+// SGS 2 or 4 no gain. NC 32 also needs NIR to unroll a 4-trip loop it sometimes keeps.
 const SG_RL = 4;
 const SG_NC = 16;
 const SG_SGS = 1;

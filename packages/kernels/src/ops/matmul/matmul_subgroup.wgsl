@@ -22,7 +22,9 @@ enable subgroups;
 // without TRANS_B, an 8x4 one with it); every op(B) value then reaches all lanes by shuffle.
 // Per 4 k: RL + NC/8 vec4 reads and 4*RL*NC FMAs per lane.
 //
-// Overrides: RL (multiple of 4 with TRANS_A, RL*NC <= 64), NC (8, 16, 24 or 32), SGS; CHECKED
+// Overrides: RL (multiple of 4 with TRANS_A, RL*NC <= 64), NC (multiple of 8, at most 32), SGS
+// (the launcher's choice and why: matmul.ts); every loop below must unroll completely, so that
+// the accumulators are registers and the shuffle lanes constants. CHECKED
 // adds bounds checks (zero-filled reads, guarded writes) for shapes that are not multiples of
 // the block: rows 8*RL*SGS, columns NC, K a multiple of 4. Even when CHECKED the vec4
 // alignment must hold (contiguous axes of A, B and N multiples of 4).

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, existsSync, readdirSync, unlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getGpu, type Gpu } from '@exif-lang/kernels';
-import { writeSafetensors } from '../src/index.ts';
+import { ExifClip, backward, scope, tensor, writeSafetensors, type ExifClipConfig, type Module } from '../src/index.ts';
+import { testing } from '@exif-lang/kernels';
 import { Adam, SGD, weightDecayGroups, type Optimizer } from '../src/optim/index.ts';
 import { CheckpointDir, LATEST_POINTER } from '../src/checkpoint/training-dir.ts';
 import { loadTrainingCheckpoint, readTrainingCheckpointInfo, saveTrainingCheckpoint } from '../src/checkpoint/training.ts';
@@ -38,9 +39,9 @@ function train(m: TinyMlp, opt: Optimizer, from: number, to: number): void {
   }
 }
 
-async function snapshot(m: TinyMlp, opt: Optimizer): Promise<Map<string, Float32Array>> {
+async function snapshot(m: Module, opt: Optimizer): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
-  for (const [n, t] of m.namedParameters()) out.set(n, await t.data());
+  for (const [n, t] of await m.stateDict()) out.set(n, t.dtype === 'F32' ? t.data : Float32Array.from(t.data as BigInt64Array, Number));
   for (const [n, t] of (await opt.stateDict()).tensors) out.set(n, t.data as Float32Array);
   return out;
 }
@@ -80,7 +81,7 @@ describe('training checkpoints', () => {
     expect(info.step).toBe(k);
     expect(info.config).toEqual(config);
     expect(info.rng).toEqual({ seed: 1 });
-    expect(info.moduleRng).toEqual({ '': k });
+    expect(info.moduleRng).toEqual({ '': { calls: k, seed: null } });
     expect(info.schedule?.step).toBe(k);
     expect(info.schedule?.nextLr).toBe(optC.nextLr());
     expect(c.calls).toBe(k);
@@ -164,5 +165,66 @@ describe('training checkpoints', () => {
     expect(existsSync(path)).toBe(true);
     for (const o of [opt, adam, nesterov]) o.dispose();
     for (const x of [m, other]) x.dispose();
+  });
+});
+
+// A small EXIF-CLIP: BatchNorm running statistics and num_batches_tracked, nn.Dropout call
+// counters in the text tower, a learned logit scale, a padded text batch.
+const CLIP: ExifClipConfig = {
+  image: { block: 'basic', layers: [1, 1, 1, 1], stem: 4, widths: [4, 8, 8, 8], embed: 16 },
+  text: { vocab: 64, dim: 16, maxPositions: 16, layers: 1, heads: 2, ffn: 24, dropout: 0.1, attentionDropout: 0.1 },
+  logitScale: { learned: true },
+};
+
+function clipStep(m: ExifClip, opt: Optimizer, pos: number): void {
+  const B = 3;
+  const T = 6;
+  scope(() => {
+    const images = tensor(gpu, testing.randNormal(B * 24 * 24 * 3, 300 + pos), [B, 24, 24, 3]);
+    const ids = tensor(gpu, Uint32Array.from(testing.randUniform(B * T, 400 + pos, 1, 64), Math.floor), [B, T], 'u32');
+    const mask = tensor(gpu, Uint32Array.from({ length: B * T }, (_, i) => (i % T < T - (i / T | 0) ? 1 : 0)), [B, T], 'u32');
+    backward(m.loss(images, ids, mask).loss);
+  });
+  opt.step();
+  opt.zeroGrad();
+}
+
+describe('training checkpoints of the EXIF-CLIP model', () => {
+  it('resume is bit for bit (BN running stats and counters, dropout calls, learned scale)', async () => {
+    const TOTAL_CLIP = 3;
+    const mk = (seed: number) => {
+      const m = new ExifClip(gpu, { ...CLIP, seed });
+      return { m, opt: new Adam(weightDecayGroups(m, 1e-4), { lr: 1e-3, betas: [0.9, 0.98], eps: 1e-6, maxGradNorm: 1, schedule: { kind: 'cosine', lr: 1e-3, warmupSteps: 1, totalSteps: TOTAL_CLIP, minLr: 1e-7 } }) };
+    };
+    const a = mk(1);
+    for (let s = 0; s < TOTAL_CLIP; s++) clipStep(a.m, a.opt, s);
+    const ref = await snapshot(a.m, a.opt);
+
+    const b = mk(1);
+    clipStep(b.m, b.opt, 0);
+    const path = join(dir, 'clip.safetensors');
+    await saveTrainingCheckpoint(path, { model: b.m, optimizer: b.opt, data: { position: 1 } });
+    const info = readTrainingCheckpointInfo(path);
+    expect(Object.values(info.moduleRng).some((r) => r.calls > 0 && r.seed !== null)).toBe(true); // dropout layers were counted
+    b.opt.dispose();
+    b.m.dispose();
+
+    // Another seed builds dropout layers with other masks: refused (weights alone would load).
+    const other = mk(2);
+    expect(() => loadTrainingCheckpoint(path, { model: other.m, optimizer: other.opt })).toThrow(/dropout module 'text\.embeddings\.dropout' has seed \d+, the checkpoint \d+/);
+    other.opt.dispose();
+    other.m.dispose();
+    // The run's config, with objects that moved on elsewhere (weights, BN stats, Adam state, dropout calls): all overwritten.
+    const c = mk(1);
+    clipStep(c.m, c.opt, 99);
+    clipStep(c.m, c.opt, 98);
+    loadTrainingCheckpoint(path, { model: c.m, optimizer: c.opt });
+    for (let s = 1; s < TOTAL_CLIP; s++) clipStep(c.m, c.opt, s);
+    expectBitEqual(await snapshot(c.m, c.opt), ref);
+    expect(ref.get('image.bn1.num_batches_tracked')?.[0]).toBe(TOTAL_CLIP);
+    for (const x of [a, c]) {
+      x.opt.dispose();
+      x.m.dispose();
+    }
   });
 });

@@ -8,7 +8,8 @@
  *   format 'exif-lang', kind 'training', version, step, created,
  *   optimizer   OptimizerMeta (kind, hyper-parameters, groups, per-parameter steps, schedule)
  *   schedule    { spec, step, nextLr }: the schedule and where it stands
- *   module_rng  { <module path>: calls } of every module with a dropout-style call counter
+ *   module_rng  { <module path>: { calls, seed } } of every module with a dropout-style call
+ *               counter (masks depend on both; a resume restores calls and checks the seed)
  *   rng, data, config, extra: the caller's JSON (seeds / RNG state, data-stream position,
  *               run configuration, anything else)
  * Written atomically (temp file, fsync, rename).
@@ -56,20 +57,32 @@ export interface TrainingCheckpointInfo {
   extra: JsonValue | null;
   optimizer: OptimizerMeta | null;
   schedule: { spec: ScheduleSpec; step: number; nextLr: number } | null;
-  moduleRng: Record<string, number>;
+  moduleRng: Record<string, ModuleRngState>;
   /** names of the model tensors (everything not under `optim.`) */
   modelKeys: string[];
   metadata: Metadata;
 }
 
-/** Modules holding a dropout-style call counter (`calls`): their masks depend on it. */
-function rngModules(model: Module): [string, { calls: number }][] {
-  const out: [string, { calls: number }][] = [];
+/** A module with a dropout-style RNG: masks are a function of (seed, calls). */
+interface RngModule {
+  calls: number;
+  readonly seed?: unknown;
+}
+
+/** Modules holding a dropout-style call counter (`calls`, beside a numeric `seed`). */
+function rngModules(model: Module): [string, RngModule][] {
+  const out: [string, RngModule][] = [];
   for (const [path, m] of model.modules()) {
-    const c = (m as unknown as { calls?: unknown }).calls;
-    if (typeof c === 'number') out.push([path, m as unknown as { calls: number }]);
+    const r = m as unknown as Partial<RngModule>;
+    if (typeof r.calls === 'number') out.push([path, m as unknown as RngModule]);
   }
   return out;
+}
+
+/** What the checkpoint keeps of each RNG module: where it stands and, to check it, its seed. */
+export interface ModuleRngState {
+  calls: number;
+  seed: number | null;
 }
 
 function fail(path: string, msg: string): never {
@@ -88,7 +101,7 @@ export async function saveTrainingCheckpoint(path: string, o: SaveTrainingOption
     version: String(TRAINING_CHECKPOINT_VERSION),
     step: String(step),
     created: new Date().toISOString(),
-    module_rng: JSON.stringify(Object.fromEntries(rngModules(o.model).map(([p, m]) => [p, m.calls]))),
+    module_rng: JSON.stringify(Object.fromEntries(rngModules(o.model).map(([p, m]): [string, ModuleRngState] => [p, { calls: m.calls, seed: typeof m.seed === 'number' ? m.seed : null }]))),
   };
   if (o.optimizer) {
     const st = await o.optimizer.stateDict();
@@ -120,7 +133,7 @@ function infoFrom(path: string, md: Metadata, names: string[]): TrainingCheckpoi
   if (version !== TRAINING_CHECKPOINT_VERSION) fail(path, `training checkpoint version ${md.version}; this build reads ${TRAINING_CHECKPOINT_VERSION}`);
   const step = Number(md.step);
   if (!Number.isSafeInteger(step) || step < 0) fail(path, `bad step ${JSON.stringify(md.step)}`);
-  const moduleRng = (parseJson(path, md, 'module_rng') ?? {}) as Record<string, number>;
+  const moduleRng = (parseJson(path, md, 'module_rng') ?? {}) as unknown as Record<string, ModuleRngState>;
   return {
     path,
     version,
@@ -153,7 +166,7 @@ export interface LoadTrainingOptions {
   model: Module;
   /** restored when given (the checkpoint must then hold optimizer state) */
   optimizer?: Optimizer;
-  /** every model key must match (default true) */
+  /** every model key must match and dropout seeds must equal the checkpoint's (default true) */
   strict?: boolean;
 }
 
@@ -170,15 +183,25 @@ export function loadTrainingCheckpoint(path: string, o: LoadTrainingOptions): Tr
   const optim: TensorMap = new Map();
   for (const [k, t] of file.tensors) (k.startsWith(OPTIM_PREFIX) ? optim : model).set(k, t);
   if (o.optimizer && !info.optimizer) fail(path, 'holds no optimizer state (saved without an optimizer)');
-  // The optimizer state is checked before anything is written; a model key or shape mismatch
-  // throws from loadStateDict, possibly after some tensors were written: discard the objects then.
+  const strict = o.strict ?? true;
+  // Checked before anything is written. A model key or shape mismatch throws from
+  // loadStateDict, possibly after some tensors were written: discard the objects then.
   const optimState = o.optimizer && info.optimizer ? { tensors: optim, meta: info.optimizer } : null;
   if (o.optimizer && optimState) o.optimizer.checkStateDict(optimState);
-  o.model.loadStateDict(model, { strict: o.strict ?? true });
+  const rng = rngModules(o.model);
+  if (strict) {
+    for (const [p, m] of rng) {
+      const saved = info.moduleRng[p];
+      if (saved && saved.seed !== null && typeof m.seed === 'number' && saved.seed !== m.seed) {
+        fail(path, `dropout module '${p}' has seed ${m.seed}, the checkpoint ${saved.seed}: build the model with the run's config (seed) to resume it, or load with strict: false`);
+      }
+    }
+  }
+  o.model.loadStateDict(model, { strict });
   if (o.optimizer && optimState) o.optimizer.loadStateDict(optimState);
-  for (const [p, m] of rngModules(o.model)) {
-    const c = info.moduleRng[p];
-    if (c !== undefined) m.calls = c;
+  for (const [p, m] of rng) {
+    const saved = info.moduleRng[p];
+    if (saved) m.calls = saved.calls;
   }
   return info;
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, existsSync, readdirSync, unlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getGpu, type Gpu } from '@exif-lang/kernels';
-import { ExifClip, backward, scope, tensor, writeSafetensors, type ExifClipConfig, type Module } from '../src/index.ts';
+import { ExifClip, backward, scope, tensor, writeSafetensors, type ExifClipConfig } from '../src/index.ts';
+import type { Module } from '../src/nn/module.ts';
 import { testing } from '@exif-lang/kernels';
 import { Adam, SGD, weightDecayGroups, type Optimizer } from '../src/optim/index.ts';
 import { CheckpointDir, LATEST_POINTER } from '../src/checkpoint/training-dir.ts';

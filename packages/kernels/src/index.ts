@@ -24,6 +24,8 @@ export {
   type AttentionBackwardInputs, type AttentionBackwardOptions, type AttentionGrads,
 } from './ops/attention/attention.ts';
 export { attentionForwardRef, attentionBackwardRef, type AttentionRefForward, type AttentionRefGrads } from './ops/attention/attention.ref.ts';
+export { infoNce, type InfoNceShape, type InfoNceOptions, type InfoNceResult, type LogitScale } from './ops/infonce/infonce.ts';
+export { infoNceRef, type InfoNceRef } from './ops/infonce/infonce.ref.ts';
 
 // Autograd building blocks: unary backward, broadcasting binary ops, reductions, data movement, embedding, optimizers.
 export { unaryBackward, UNARY_GRAD_SAVES, type UnaryBackwardArgs } from './ops/unary_backward/unary_backward.ts';

@@ -1,6 +1,6 @@
 import { describe, it, beforeAll, expect } from 'vitest';
 import { getGpu, type Gpu, testing } from '@exif-lang/kernels';
-import { gradcheck, tensor, noGrad, scope, keep, ops, type Tensor } from '../src/index.ts';
+import { gradcheck, tensor, noGrad, scope, keep, backward, ops, type Tensor } from '../src/index.ts';
 
 let gpu: Gpu;
 beforeAll(async () => {
@@ -36,10 +36,10 @@ describe('infoNce', () => {
     const txt = r(B * E, 2);
     for (const s of [100, 3.5]) {
       const ref = infoNceRef(img, txt, B, E, s);
-      for (const useTensor of [false, true]) {
+      for (const [fused, useTensor] of [[true, false], [true, true], [false, false], [false, true]]) {
         const out = noGrad(() => scope(() => {
           const scale = useTensor ? tensor(gpu, [Math.log(s)], []) : s;
-          const res = ops.infoNce(tensor(gpu, img, [B, E]), tensor(gpu, txt, [B, E]), scale);
+          const res = (fused ? ops.infoNce : ops.infoNceComposite)(tensor(gpu, img, [B, E]), tensor(gpu, txt, [B, E]), scale);
           return { loss: keep(res.loss), accI: keep(res.accImage), accT: keep(res.accText) };
         }));
         expect(await out.loss.item()).toBeCloseTo(ref.loss, s === 100 ? 3 : 5);
@@ -48,6 +48,29 @@ describe('infoNce', () => {
         for (const t of Object.values(out)) t.dispose();
       }
     }
+  });
+
+  it('fused op: gradients equal the composite ones (fixed scale, and learned log-scale), scaled by the incoming gradient', async () => {
+    const img = tensor(gpu, r(B * E, 7), [B, E]);
+    const txt = tensor(gpu, r(B * E, 8), [B, E]);
+    const ls = tensor(gpu, [Math.log(7)], []);
+    for (const t of [img, txt, ls]) t.requiresGrad = true;
+    const grads = async (fn: typeof ops.infoNce, scale: number | Tensor) => {
+      const loss = scope(() => keep(ops.scale(fn(img, txt, scale).loss, 2.5)));
+      backward(loss);
+      const g = [await img.grad!.data(), await txt.grad!.data(), ...(typeof scale === 'number' ? [] : [await ls.grad!.data()])];
+      for (const t of [img, txt, ls]) {
+        t.grad?.dispose();
+        t.grad = null;
+      }
+      loss.dispose();
+      return g;
+    };
+    for (const scale of [7, ls]) {
+      const [a, b] = [await grads(ops.infoNce, scale), await grads(ops.infoNceComposite, scale)];
+      a.forEach((g, k) => testing.assertClose(g, b[k], { atol: 1e-5, rtol: 1e-4, label: `grad ${k}` }));
+    }
+    for (const t of [img, txt, ls]) t.dispose();
   });
 
   it('gradcheck: embeddings at a fixed scale', async () => {

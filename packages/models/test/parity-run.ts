@@ -6,7 +6,7 @@
  */
 import { getGpu } from '@exif-lang/kernels';
 import {
-  backward, compareTensors, keep, loadModel, noGrad, readSafetensors, relativeError, scope, tensor,
+  backward, compareTensors, keep, loadModel, noGrad, readSafetensors, relativeError, scope, tensor, writeSafetensors,
   type ParityReport, type RawTensor, type Tensor, type TensorDiff, type TensorMap,
 } from '../src/index.ts';
 
@@ -27,7 +27,8 @@ async function read(t: Tensor): Promise<RawTensor> {
   return { dtype: 'F32', shape: [...t.shape], data: await t.data() };
 }
 
-export async function runParity(dir: string, textHeads: number): Promise<ParityResult> {
+/** `dump`: also write our outputs, BN buffers and gradients (fixture names) to this safetensors file. */
+export async function runParity(dir: string, textHeads: number, dump?: string): Promise<ParityResult> {
   const gpu = await getGpu();
   const t0 = performance.now();
   const io = readSafetensors(`${dir}/io.safetensors`).tensors;
@@ -55,7 +56,7 @@ export async function runParity(dir: string, textHeads: number): Promise<ParityR
       const i = model.image.forward(images);
       const t = model.text.forward(ids, mask);
       const r = model.lossOf(i, t);
-      return { i: keep(i), t: keep(t), loss: keep(r.loss), logits: keep(r.logits) };
+      return { i: keep(i), t: keep(t), loss: keep(r.loss), logits: keep(noGrad(() => model.logits(i, t))) };
     });
     actual.set('train.image_embeds', await read(tr.i));
     actual.set('train.text_embeds', await read(tr.t));
@@ -69,6 +70,12 @@ export async function runParity(dir: string, textHeads: number): Promise<ParityR
 
     const outputs = [...actual].map(([key, a]) => ({ key, ...relativeError(io.get(key)!, a) }));
     const sd = await model.stateDict();
+    if (dump) {
+      const all: TensorMap = new Map(actual);
+      for (const [k, t] of sd) if (/running_|num_batches/.test(k)) all.set(`after.${k}`, t);
+      for (const [k, t] of grads) all.set(`grad.${k}`, t);
+      writeSafetensors(dump, all);
+    }
     const bnActual: TensorMap = new Map([...sd].filter(([k]) => /running_(mean|var)$/.test(k)));
     const counters = [...io].filter(([k]) => k.endsWith('num_batches_tracked')).map(([k, e]) => ({
       key: k.slice('after.'.length),
@@ -96,7 +103,7 @@ export function describeParity(r: ParityResult): string {
   if (r.bn.worst) lines.push(`BN running stats (${r.bn.diffs.length}), worst ${fmt(r.bn.worst)}`);
   lines.push(`num_batches_tracked: ${r.counters.every((c) => c.expected === c.actual) ? `all ${r.counters.length} equal` : 'DIFFER'}`);
   if (r.grads.worst) lines.push(`gradients (${r.grads.diffs.length}), worst ${fmt(r.grads.worst)}; missing ${r.grads.missing.length}`);
-  const top = [...r.grads.diffs].sort((a, b) => b.relative - a.relative).slice(0, 5);
+  const top = [...r.grads.diffs].sort((a, b) => b.relative - a.relative).slice(0, 8);
   for (const d of top) lines.push(`  ${fmt(d)}`);
   lines.push(`seconds: load ${r.seconds.load.toFixed(1)}, eval ${r.seconds.eval.toFixed(1)}, train forward ${r.seconds.train.toFixed(1)}, backward ${r.seconds.backward.toFixed(1)}`);
   return lines.join('\n');

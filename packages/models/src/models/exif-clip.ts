@@ -2,7 +2,7 @@ import type { Gpu } from '@exif-lang/kernels';
 import type { Tensor } from '../tensor/tensor.ts';
 import { scope } from '../tensor/scope.ts';
 import { full } from '../tensor/create.ts';
-import { infoNce, type InfoNceResult } from '../ops/infonce.ts';
+import { clipLogits, infoNce, type InfoNceResult } from '../ops/infonce.ts';
 import { Module } from '../nn/module.ts';
 import { deriveSeed } from '../nn/init.ts';
 import type { ImageConfig, ModelConfig, TextConfig } from '../checkpoint/canonical.ts';
@@ -74,6 +74,11 @@ export class ExifClip extends Module {
     // The stored log-scale either way (a loaded checkpoint may change it); a fixed one is a
     // buffer without requiresGrad, so no gradient flows into it.
     return infoNce(imageEmbeds, textEmbeds, this.logitScale);
+  }
+
+  /** [B, B] logits (rows = images) of precomputed embeddings, at the model's scale (logging, parity). */
+  logits(imageEmbeds: Tensor, textEmbeds: Tensor): Tensor {
+    return clipLogits(imageEmbeds, textEmbeds, this.logitScale);
   }
 }
 

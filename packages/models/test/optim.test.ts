@@ -128,7 +128,11 @@ describe('optimizer API', () => {
     expect(opt.slots.map((s) => s.name)).toEqual(['p0', 'p1']);
     opt.setLr(4);
     expect(opt.groups.map((g) => g.lr)).toEqual([4, 1]); // groups keep their ratio to the base rate
+    expect(opt.nextLr()).toBe(4);
     opt.dispose();
+    const frozen = new SGD([{ params: [a], lr: 0 }, { params: [b] }], { lr: 2 });
+    expect([frozen.nextLr(), frozen.groups[0].lr]).toEqual([2, 0]);
+    frozen.dispose();
     a.dispose();
     b.dispose();
   });

@@ -70,6 +70,8 @@ export interface OptimizerMeta {
   hyper: Record<string, number | boolean>;
   /** number of step() calls */
   stepCount: number;
+  /** the optimizer's own rate after the last step (setLr / schedule) */
+  lr: number;
   schedule: ScheduleSpec | null;
   maxGradNorm: number | null;
   groups: { lr: number; lrScale: number; weightDecay: number; params: string[] }[];
@@ -88,7 +90,8 @@ export abstract class Optimizer {
   readonly groups: ParamGroup[] = [];
   readonly slots: ParamSlot[] = [];
   readonly gpu: Gpu;
-  readonly baseLr: number;
+  /** the optimizer's own rate (groups run at lr times their lrScale) */
+  lr: number;
   schedule: ScheduleSpec | null;
   maxGradNorm: number | null;
   /** number of step() calls so far (the schedule's step) */
@@ -104,7 +107,7 @@ export abstract class Optimizer {
 
   constructor(params: ParamSource | readonly ParamGroupSpec[], opts: OptimizerOptions) {
     if (!(Number.isFinite(opts.lr) && opts.lr >= 0)) throw new Error(`optimizer: lr must be a finite number >= 0, got ${opts.lr}`);
-    this.baseLr = opts.lr;
+    this.lr = opts.lr;
     this.schedule = opts.schedule ? validateSchedule(opts.schedule) : null;
     this.maxGradNorm = opts.maxGradNorm ?? null;
     if (this.maxGradNorm !== null && !(this.maxGradNorm > 0)) throw new Error(`optimizer: maxGradNorm must be positive, got ${this.maxGradNorm}`);
@@ -142,12 +145,13 @@ export abstract class Optimizer {
   /** Sets every group's rate to lr times its lrScale (what a schedule does before each step). */
   setLr(lr: number): void {
     if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`optimizer: lr must be a finite number >= 0, got ${lr}`);
+    this.lr = lr;
     for (const g of this.groups) g.lr = lr * g.lrScale;
   }
 
   /** The rate the next step will use for the optimizer's own lr (the schedule's, when set). */
   nextLr(): number {
-    return this.schedule ? lrAt(this.schedule, this.stepCount) : this.groups[0].lr / this.groups[0].lrScale;
+    return this.schedule ? lrAt(this.schedule, this.stepCount) : this.lr;
   }
 
   /**
@@ -213,6 +217,7 @@ export abstract class Optimizer {
         kind: this.kind,
         hyper: this.hyper(),
         stepCount: this.stepCount,
+        lr: this.lr,
         schedule: this.schedule,
         maxGradNorm: this.maxGradNorm,
         groups: this.groups.map((g) => ({ lr: g.lr, lrScale: g.lrScale, weightDecay: g.weightDecay, params: [...g.names] })),
@@ -238,6 +243,7 @@ export abstract class Optimizer {
     this.schedule = m.schedule ? parseSchedule(m.schedule) : null;
     this.maxGradNorm = m.maxGradNorm;
     this.stepCount = m.stepCount;
+    this.lr = m.lr;
     for (const s of this.slots) {
       s.step = m.steps[s.name] ?? 0;
       if (s.step === 0) {
@@ -265,6 +271,7 @@ export abstract class Optimizer {
       throw new Error(`${where}: malformed optimizer metadata`);
     }
     if (!Number.isSafeInteger(m.stepCount) || m.stepCount < 0) throw new Error(`${where}: bad stepCount ${m.stepCount}`);
+    if (!(Number.isFinite(m.lr) && m.lr >= 0)) throw new Error(`${where}: bad lr ${m.lr}`);
     if (m.maxGradNorm !== null && !(m.maxGradNorm > 0)) throw new Error(`${where}: bad maxGradNorm ${m.maxGradNorm}`);
     if (m.schedule) parseSchedule(m.schedule);
     if (m.kind !== this.kind) throw new Error(`${where}: the state is ${m.kind}, this optimizer is ${this.kind}`);

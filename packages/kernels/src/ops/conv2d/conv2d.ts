@@ -134,7 +134,7 @@ export function conv2dBackwardInput(gpu: Gpu, dy: GpuBuffer, w: GpuBuffer, shape
     params: packParams([
       u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
       u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(ciTiles),
-      u(pxTiles),
+      u(pxTiles), u(16),
     ]),
     buffers: [...views(gpu, dy, vecOut, 0), ...views(gpu, w, vecOut, 1), ...views(gpu, dx, vecIn, 3)],
     workgroups: tileGrid(pxTiles, ciTiles * phases),
@@ -196,7 +196,7 @@ export function conv2dBackwardWeight(gpu: Gpu, x: GpuBuffer, dy: GpuBuffer, shap
     params: packParams([
       u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
       u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(direct && opts.accumulate ? 1 : 0),
-      u(kTiles), u(coTiles), u(chunk),
+      u(kTiles), u(coTiles), u(chunk), u(16),
     ]),
     buffers: [...views(gpu, x, vecIn, 0), ...views(gpu, dy, vecOut, 1), ...views(gpu, out, vecOut, 3)],
     workgroups: tileGrid(kTiles, coTiles * splits),

@@ -27,7 +27,7 @@ struct Params {
   oh: u32, ow: u32, cout: u32, kh: u32,
   kw: u32, sh: u32, sw: u32, ph: i32,
   pw: i32, dh: u32, dw: u32, ci_tiles: u32,
-  px_tiles: u32,
+  px_tiles: u32, cols: u32,  // cols = 16 (a uniform, so that the epilogue loop stays a loop)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -159,10 +159,11 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
     }
   }
 
-  // Unrolled by hand: a dynamic index into acc would push the whole tile out of registers.
+  // Column j is always acc[0]: the tile shifts down after each store (see conv2d_forward.wgsl).
   var c = cursor(ph, tile * 16u);
-  store_col(ph, &c, ci, acc[0]); store_col(ph, &c, ci, acc[1]); store_col(ph, &c, ci, acc[2]); store_col(ph, &c, ci, acc[3]);
-  store_col(ph, &c, ci, acc[4]); store_col(ph, &c, ci, acc[5]); store_col(ph, &c, ci, acc[6]); store_col(ph, &c, ci, acc[7]);
-  store_col(ph, &c, ci, acc[8]); store_col(ph, &c, ci, acc[9]); store_col(ph, &c, ci, acc[10]); store_col(ph, &c, ci, acc[11]);
-  store_col(ph, &c, ci, acc[12]); store_col(ph, &c, ci, acc[13]); store_col(ph, &c, ci, acc[14]); store_col(ph, &c, ci, acc[15]);
+  for (var j = 0u; j < p.cols; j++) {
+    store_col(ph, &c, ci, acc[0]);
+    acc = array<vec4<f32>, 16>(acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8],
+                               acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15], acc[0]);
+  }
 }

@@ -24,7 +24,7 @@ struct Params {
   oh: u32, ow: u32, cout: u32, kh: u32,
   kw: u32, sh: u32, sw: u32, ph: i32,
   pw: i32, dh: u32, dw: u32, flags: u32,  // flags: bit 0 = add to out (single slice only)
-  k_tiles: u32, co_tiles: u32, chunk: u32,
+  k_tiles: u32, co_tiles: u32, chunk: u32, cols: u32,  // cols = 16 (keeps the epilogue a loop)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -152,10 +152,11 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
     }
   }
 
-  // Unrolled by hand: a dynamic index into acc would push the whole tile out of registers.
+  // Column j is always acc[0]: the tile shifts down after each store (see conv2d_forward.wgsl).
   let o = Out(k0, slice * p.kh * p.kw * p.cin * p.cout, co, (p.flags & 1u) != 0u);
-  store_col(o, 0u, acc[0]); store_col(o, 1u, acc[1]); store_col(o, 2u, acc[2]); store_col(o, 3u, acc[3]);
-  store_col(o, 4u, acc[4]); store_col(o, 5u, acc[5]); store_col(o, 6u, acc[6]); store_col(o, 7u, acc[7]);
-  store_col(o, 8u, acc[8]); store_col(o, 9u, acc[9]); store_col(o, 10u, acc[10]); store_col(o, 11u, acc[11]);
-  store_col(o, 12u, acc[12]); store_col(o, 13u, acc[13]); store_col(o, 14u, acc[14]); store_col(o, 15u, acc[15]);
+  for (var j = 0u; j < p.cols; j++) {
+    store_col(o, j, acc[0]);
+    acc = array<vec4<f32>, 16>(acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8],
+                               acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15], acc[0]);
+  }
 }

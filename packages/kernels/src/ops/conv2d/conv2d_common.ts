@@ -156,7 +156,7 @@ export function dispatchForward(gpu: Gpu, x: GpuBuffer, w: GpuBuffer, y: GpuBuff
     params: packParams([
       u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
       u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(flags),
-      u(pxTiles), u(coTiles), u(L.xBatch), u(L.wBatch), u(L.yBatch),
+      u(pxTiles), u(coTiles), u(L.xBatch), u(L.wBatch), u(L.yBatch), u(16),
     ]),
     buffers: [...views(gpu, x, vecIn, 0), ...views(gpu, w, vecOut, 1), L.bias ?? dummyBuffer(gpu, 2), ...views(gpu, y, vecOut, 3)],
     workgroups: tileGrid(pxTiles, coTiles * L.batch),

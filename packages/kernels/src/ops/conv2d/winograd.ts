@@ -67,7 +67,7 @@ export function winogradConv(
   const [wcin, wcout] = opts.flip ? [q.cout, q.cin] : [q.cin, q.cout];
   gpu.dispatch(weightKernel, {
     overrides: { M_OUT: m, FLIP: Number(opts.flip) },
-    params: packParams([u(wcin), u(wcout)]),
+    params: packParams([u(wcin), u(wcout), u(3), u(m + 2)]),
     buffers: [w, uw],
     workgroups: grid(ceilDiv((q.cin * q.cout) / 4, 64)),
     label,
@@ -76,7 +76,7 @@ export function winogradConv(
   const v = gpu.alloc(alpha2 * tiles * q.cin * 4, 'winograd V');
   gpu.dispatch(inputKernel, {
     overrides: { M_OUT: m },
-    params: packParams([u(q.n), u(q.h), u(q.w), u(q.cin), i(q.ph), i(q.pw), u(th), u(tw)]),
+    params: packParams([u(q.n), u(q.h), u(q.w), u(q.cin), i(q.ph), i(q.pw), u(th), u(tw), u(m + 2)]),
     buffers: [x, v],
     workgroups: grid(ceilDiv((tiles * q.cin) / 4, 64)),
     label,
@@ -92,7 +92,7 @@ export function winogradConv(
 
   gpu.dispatch(outputKernel, {
     overrides: { M_OUT: m },
-    params: packParams([u(q.n), u(q.oh), u(q.ow), u(q.cout), u(th), u(tw), u((opts.bias ? 1 : 0) | (opts.relu ? 2 : 0))]),
+    params: packParams([u(q.n), u(q.oh), u(q.ow), u(q.cout), u(th), u(tw), u((opts.bias ? 1 : 0) | (opts.relu ? 2 : 0)), u(m + 2), u(m)]),
     buffers: [mt, opts.bias ?? dummyBuffer(gpu, 2), y],
     workgroups: grid(ceilDiv((tiles * q.cout) / 4, 64)),
     label,

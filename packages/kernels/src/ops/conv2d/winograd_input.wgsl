@@ -7,18 +7,23 @@
 // Bindings: 0 Params; 1 x [N, H, W, Cin] as vec4 (Cin % 4 == 0); 2 v [alpha^2][T][Cin] as vec4.
 // Threads: one per (tile, 4 input channels), consecutive threads along channels; 64 per workgroup,
 // linear index = gid.x + gid.y * nwg.x * 64.
-// Everything is unrolled with constant indices: on lavapipe a dynamically indexed private array
-// lives in per-lane scratch memory, which made this transform several times slower.
+//
+// Code shape (lavapipe): private arrays are only ever indexed by constants (a dynamic index puts
+// them in per-lane scratch memory), and the loads and stores sit in loops over p.alpha rows that
+// the compiler cannot unroll (the trip count is a uniform): lavapipe expands each per-lane memory
+// access into a loop over the lanes, so 36 unrolled loads + 36 stores took ~20 s to compile.
+// The loops shift a window of rows instead of indexing it.
 
 override M_OUT: u32 = 4u;
 
-struct Params { n: u32, h: u32, w: u32, cin: u32, ph: i32, pw: i32, tiles_h: u32, tiles_w: u32 }
+struct Params { n: u32, h: u32, w: u32, cin: u32, ph: i32, pw: i32, tiles_h: u32, tiles_w: u32, alpha: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> v: array<vec4<f32>>;
 
 alias Line = array<vec4<f32>, 6>;
+alias Block = array<Line, 6>;
 
 // B^T applied to one line of the patch (first alpha entries used).
 fn bt(d: Line) -> Line {
@@ -39,19 +44,16 @@ fn bt(d: Line) -> Line {
   return r;
 }
 
-struct Tile { img: u32, y0: i32, x0: i32, t: u32, ntiles: u32, cq: u32, c4: u32 }
+struct Tile { img: u32, y0: i32, x0: i32, cq: u32, c4: u32 }
 
 fn pixel(q: Tile, iy: i32, ix: i32) -> vec4<f32> {
-  var d = vec4<f32>(0.0);
-  if (iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w)) {
-    d = x[((q.img * p.h + u32(iy)) * p.w + u32(ix)) * q.c4 + q.cq];
-  }
-  return d;
+  let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
+  let e = select(0u, ((q.img * p.h + u32(iy)) * p.w + u32(ix)) * q.c4 + q.cq, inside);
+  return select(vec4<f32>(0.0), x[e], inside);
 }
 
-// Row i of the patch, transformed along the row: (d B)[i][.].
-fn row(q: Tile, i: i32) -> Line {
-  let iy = q.y0 + i;
+// Patch row iy, transformed along the row: a row of (d B).
+fn row(q: Tile, iy: i32) -> Line {
   var d: Line;
   d[0] = pixel(q, iy, q.x0);
   d[1] = pixel(q, iy, q.x0 + 1);
@@ -64,20 +66,10 @@ fn row(q: Tile, i: i32) -> Line {
   return bt(d);
 }
 
-// Column j of (d B) transformed along the column: V[.][j].
-fn column(q: Tile, j: u32, c: Line) {
-  let alpha = M_OUT + 2u;
-  let r = bt(c);
-  let base = j * q.ntiles + q.t;
-  let step = alpha * q.ntiles;
-  v[(base) * q.c4 + q.cq] = r[0];
-  v[(base + step) * q.c4 + q.cq] = r[1];
-  v[(base + 2u * step) * q.c4 + q.cq] = r[2];
-  v[(base + 3u * step) * q.c4 + q.cq] = r[3];
-  if (M_OUT == 4u) {
-    v[(base + 4u * step) * q.c4 + q.cq] = r[4];
-    v[(base + 5u * step) * q.c4 + q.cq] = r[5];
-  }
+// Column j of (d B) (rows in r[6 - alpha ..]), transformed along the column: V[.][j].
+fn column(r: Block, j: u32) -> Line {
+  if (M_OUT == 2u) { return bt(Line(r[2][j], r[3][j], r[4][j], r[5][j], vec4<f32>(0.0), vec4<f32>(0.0))); }
+  return bt(Line(r[0][j], r[1][j], r[2][j], r[3][j], r[4][j], r[5][j]));
 }
 
 @compute @workgroup_size(64)
@@ -90,24 +82,32 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let img = t / (p.tiles_h * p.tiles_w);
   let ty = (t / p.tiles_w) % p.tiles_h;
   let tx = t % p.tiles_w;
-  let q = Tile(img, i32(ty * M_OUT) - p.ph, i32(tx * M_OUT) - p.pw, t, ntiles, idx - t * c4, c4);
+  let q = Tile(img, i32(ty * M_OUT) - p.ph, i32(tx * M_OUT) - p.pw, idx - t * c4, c4);
 
-  let r0 = row(q, 0);
-  let r1 = row(q, 1);
-  let r2 = row(q, 2);
-  let r3 = row(q, 3);
-  var r4: Line;
-  var r5: Line;
-  if (M_OUT == 4u) {
-    r4 = row(q, 4);
-    r5 = row(q, 5);
+  // Rows of (d B), oldest first, shifted in one at a time: patch row a ends up in r[6 - alpha + a].
+  var r: Block;
+  for (var a = 0u; a < p.alpha; a++) {
+    r = Block(r[1], r[2], r[3], r[4], r[5], row(q, q.y0 + i32(a)));
   }
-  column(q, 0u, Line(r0[0], r1[0], r2[0], r3[0], r4[0], r5[0]));
-  column(q, 1u, Line(r0[1], r1[1], r2[1], r3[1], r4[1], r5[1]));
-  column(q, 2u, Line(r0[2], r1[2], r2[2], r3[2], r4[2], r5[2]));
-  column(q, 3u, Line(r0[3], r1[3], r2[3], r3[3], r4[3], r5[3]));
-  if (M_OUT == 4u) {
-    column(q, 4u, Line(r0[4], r1[4], r2[4], r3[4], r4[4], r5[4]));
-    column(q, 5u, Line(r0[5], r1[5], r2[5], r3[5], r4[5], r5[5]));
+  // Columns: out[j] = V[.][j]; then transpose so out[i] = V[i][.].
+  let c = Block(column(r, 0u), column(r, 1u), column(r, 2u), column(r, 3u), column(r, 4u), column(r, 5u));
+  var o = Block(Line(c[0][0], c[1][0], c[2][0], c[3][0], c[4][0], c[5][0]),
+                Line(c[0][1], c[1][1], c[2][1], c[3][1], c[4][1], c[5][1]),
+                Line(c[0][2], c[1][2], c[2][2], c[3][2], c[4][2], c[5][2]),
+                Line(c[0][3], c[1][3], c[2][3], c[3][3], c[4][3], c[5][3]),
+                Line(c[0][4], c[1][4], c[2][4], c[3][4], c[4][4], c[5][4]),
+                Line(c[0][5], c[1][5], c[2][5], c[3][5], c[4][5], c[5][5]));
+  // Transform row i is o[0] on iteration i.
+  for (var i = 0u; i < p.alpha; i++) {
+    let base = i * p.alpha * ntiles + t;
+    v[base * c4 + q.cq] = o[0][0];
+    v[(base + ntiles) * c4 + q.cq] = o[0][1];
+    v[(base + 2u * ntiles) * c4 + q.cq] = o[0][2];
+    v[(base + 3u * ntiles) * c4 + q.cq] = o[0][3];
+    if (M_OUT == 4u) {
+      v[(base + 4u * ntiles) * c4 + q.cq] = o[0][4];
+      v[(base + 5u * ntiles) * c4 + q.cq] = o[0][5];
+    }
+    o = Block(o[1], o[2], o[3], o[4], o[5], o[0]);
   }
 }

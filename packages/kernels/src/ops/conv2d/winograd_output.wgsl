@@ -6,11 +6,12 @@
 // when flags bit 0; bit 1 = ReLU); 3 y [N, OH, OW, Cout] as vec4.
 // Threads: one per (tile, 4 output channels), consecutive threads along channels; 64 per workgroup,
 // linear index = gid.x + gid.y * nwg.x * 64.
-// Unrolled with constant indices (see winograd_input.wgsl: dynamic private indexing is slow on lavapipe).
+// Code shape: constant-indexed private arrays, loads and stores in loops over uniform trip counts
+// (p.alpha rows in, p.m rows out) that shift windows of rows (see winograd_input.wgsl).
 
 override M_OUT: u32 = 4u;
 
-struct Params { n: u32, oh: u32, ow: u32, cout: u32, tiles_h: u32, tiles_w: u32, flags: u32 }
+struct Params { n: u32, oh: u32, ow: u32, cout: u32, tiles_h: u32, tiles_w: u32, flags: u32, alpha: u32, m: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> mt: array<vec4<f32>>;
@@ -18,11 +19,11 @@ struct Params { n: u32, oh: u32, ow: u32, cout: u32, tiles_h: u32, tiles_w: u32,
 @group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
 
 alias Line = array<vec4<f32>, 6>;
-alias Out = array<vec4<f32>, 4>;
+alias Quad = array<vec4<f32>, 4>;
 
 // A^T applied to one line of the transform-domain tile (first m entries of the result used).
-fn at(d: Line) -> Out {
-  var r: Out;
+fn at(d: Line) -> Quad {
+  var r: Quad;
   if (M_OUT == 2u) {
     r[0] = d[0] + d[1] + d[2];
     r[1] = d[1] - d[2] - d[3];
@@ -39,43 +40,10 @@ fn at(d: Line) -> Out {
   return r;
 }
 
-struct Tile { img: u32, oy: u32, ox: u32, t: u32, ntiles: u32, cq: u32, c4: u32, bias: vec4<f32>, relu: bool }
-
-// Row i of M transformed along the row: (M A)[i][.].
-fn row(q: Tile, i: u32) -> Out {
-  let alpha = M_OUT + 2u;
-  let base = i * alpha * q.ntiles + q.t;
-  var d: Line;
-  d[0] = mt[base * q.c4 + q.cq];
-  d[1] = mt[(base + q.ntiles) * q.c4 + q.cq];
-  d[2] = mt[(base + 2u * q.ntiles) * q.c4 + q.cq];
-  d[3] = mt[(base + 3u * q.ntiles) * q.c4 + q.cq];
-  if (M_OUT == 4u) {
-    d[4] = mt[(base + 4u * q.ntiles) * q.c4 + q.cq];
-    d[5] = mt[(base + 5u * q.ntiles) * q.c4 + q.cq];
-  }
-  return at(d);
-}
-
-fn put(q: Tile, i: u32, j: u32, val: vec4<f32>) {
-  let oy = q.oy + i;
-  let ox = q.ox + j;
-  if (oy < p.oh && ox < p.ow) {
-    var r = val + q.bias;
-    if (q.relu) { r = max(r, vec4<f32>(0.0)); }
-    y[((q.img * p.oh + oy) * p.ow + ox) * q.c4 + q.cq] = r;
-  }
-}
-
-// Output column j: A^T applied to column j of (M A).
-fn column(q: Tile, j: u32, c: Line) {
-  let r = at(c);
-  put(q, 0u, j, r[0]);
-  put(q, 1u, j, r[1]);
-  if (M_OUT == 4u) {
-    put(q, 2u, j, r[2]);
-    put(q, 3u, j, r[3]);
-  }
+// Column j of (M A) (rows in r[6 - alpha ..]) transformed along the column: output column j.
+fn column(r: array<Quad, 6>, j: u32) -> Quad {
+  if (M_OUT == 2u) { return at(Line(r[2][j], r[3][j], r[4][j], r[5][j], vec4<f32>(0.0), vec4<f32>(0.0))); }
+  return at(Line(r[0][j], r[1][j], r[2][j], r[3][j], r[4][j], r[5][j]));
 }
 
 @compute @workgroup_size(64)
@@ -89,24 +57,41 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let img = t / (p.tiles_h * p.tiles_w);
   let ty = (t / p.tiles_w) % p.tiles_h;
   let tx = t % p.tiles_w;
+
+  // Rows of (M A), oldest first, shifted in: transform row i ends up in r[6 - alpha + i].
+  var r: array<Quad, 6>;
+  for (var i = 0u; i < p.alpha; i++) {
+    let base = i * p.alpha * ntiles + t;
+    var d: Line;
+    d[0] = mt[base * c4 + cq];
+    d[1] = mt[(base + ntiles) * c4 + cq];
+    d[2] = mt[(base + 2u * ntiles) * c4 + cq];
+    d[3] = mt[(base + 3u * ntiles) * c4 + cq];
+    if (M_OUT == 4u) {
+      d[4] = mt[(base + 4u * ntiles) * c4 + cq];
+      d[5] = mt[(base + 5u * ntiles) * c4 + cq];
+    }
+    r = array<Quad, 6>(r[1], r[2], r[3], r[4], r[5], at(d));
+  }
+  // c[j] = output column j; transpose so o[i] = output row i.
+  let c = array<Quad, 4>(column(r, 0u), column(r, 1u), column(r, 2u), column(r, 3u));
+  var o = array<Quad, 4>(Quad(c[0][0], c[1][0], c[2][0], c[3][0]), Quad(c[0][1], c[1][1], c[2][1], c[3][1]),
+                         Quad(c[0][2], c[1][2], c[2][2], c[3][2]), Quad(c[0][3], c[1][3], c[2][3], c[3][3]));
   var b = vec4<f32>(0.0);
   if ((p.flags & 1u) != 0u) { b = bias[cq]; }
-  let q = Tile(img, ty * M_OUT, tx * M_OUT, t, ntiles, cq, c4, b, (p.flags & 2u) != 0u);
-
-  let r0 = row(q, 0u);
-  let r1 = row(q, 1u);
-  let r2 = row(q, 2u);
-  let r3 = row(q, 3u);
-  var r4: Out;
-  var r5: Out;
-  if (M_OUT == 4u) {
-    r4 = row(q, 4u);
-    r5 = row(q, 5u);
-  }
-  column(q, 0u, Line(r0[0], r1[0], r2[0], r3[0], r4[0], r5[0]));
-  column(q, 1u, Line(r0[1], r1[1], r2[1], r3[1], r4[1], r5[1]));
-  if (M_OUT == 4u) {
-    column(q, 2u, Line(r0[2], r1[2], r2[2], r3[2], r4[2], r5[2]));
-    column(q, 3u, Line(r0[3], r1[3], r2[3], r3[3], r4[3], r5[3]));
+  let relu = (p.flags & 2u) != 0u;
+  // Output row i is o[0] on iteration i.
+  for (var i = 0u; i < p.m; i++) {
+    let oy = ty * M_OUT + i;
+    for (var j = 0u; j < p.m; j++) {
+      let ox = tx * M_OUT + j;
+      if (oy < p.oh && ox < p.ow) {
+        var val = o[0][0] + b;
+        if (relu) { val = max(val, vec4<f32>(0.0)); }
+        y[((img * p.oh + oy) * p.ow + ox) * c4 + cq] = val;
+      }
+      o[0] = Quad(o[0][1], o[0][2], o[0][3], o[0][0]);
+    }
+    o = array<Quad, 4>(o[1], o[2], o[3], o[0]);
   }
 }

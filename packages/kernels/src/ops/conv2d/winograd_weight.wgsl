@@ -12,7 +12,7 @@
 override M_OUT: u32 = 4u;
 override FLIP: bool = false;
 
-struct Params { cin: u32, cout: u32 }
+struct Params { cin: u32, cout: u32, taps: u32, alpha: u32 }  // taps = 3, alpha = M_OUT + 2 (uniform trip counts)
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
@@ -52,7 +52,6 @@ fn tap(ky: u32, kx: u32, r: u32, c: u32) -> vec4<f32> {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let alpha = M_OUT + 2u;
   let rows = select(p.cin, p.cout, FLIP);
   let cols4 = select(p.cout, p.cin, FLIP) / 4u;
   let idx = gid.x + gid.y * nwg.x * 64u;
@@ -60,15 +59,29 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let r = idx / cols4;
   let cq = idx - r * cols4;
 
-  // Rows of the filter first: tmp[ky] = G (row ky), then columns of tmp.
+  // Filter rows first, shifted into a window (loop over the uniform p.taps = 3: see the code-shape
+  // note in winograd_input.wgsl): tmp[ky] = G (filter row ky).
   var tmp: array<array<vec4<f32>, 6>, 3>;
-  for (var ky = 0u; ky < 3u; ky++) {
-    tmp[ky] = gt(tap(ky, 0u, r, 4u * cq), tap(ky, 1u, r, 4u * cq), tap(ky, 2u, r, 4u * cq));
+  for (var ky = 0u; ky < p.taps; ky++) {
+    tmp = array<array<vec4<f32>, 6>, 3>(tmp[1], tmp[2], gt(tap(ky, 0u, r, 4u * cq), tap(ky, 1u, r, 4u * cq), tap(ky, 2u, r, 4u * cq)));
   }
-  for (var j = 0u; j < alpha; j++) {
-    let col = gt(tmp[0][j], tmp[1][j], tmp[2][j]);
-    for (var i = 0u; i < alpha; i++) {
-      u[((i * alpha + j) * rows + r) * cols4 + cq] = col[i];
+  // Columns of tmp: c[j] = U[.][j]; then transpose so o[i] = U[i][.].
+  let c = array<array<vec4<f32>, 6>, 6>(gt(tmp[0][0], tmp[1][0], tmp[2][0]), gt(tmp[0][1], tmp[1][1], tmp[2][1]),
+                                        gt(tmp[0][2], tmp[1][2], tmp[2][2]), gt(tmp[0][3], tmp[1][3], tmp[2][3]),
+                                        gt(tmp[0][4], tmp[1][4], tmp[2][4]), gt(tmp[0][5], tmp[1][5], tmp[2][5]));
+  var o = array<array<vec4<f32>, 6>, 6>(
+    array<vec4<f32>, 6>(c[0][0], c[1][0], c[2][0], c[3][0], c[4][0], c[5][0]),
+    array<vec4<f32>, 6>(c[0][1], c[1][1], c[2][1], c[3][1], c[4][1], c[5][1]),
+    array<vec4<f32>, 6>(c[0][2], c[1][2], c[2][2], c[3][2], c[4][2], c[5][2]),
+    array<vec4<f32>, 6>(c[0][3], c[1][3], c[2][3], c[3][3], c[4][3], c[5][3]),
+    array<vec4<f32>, 6>(c[0][4], c[1][4], c[2][4], c[3][4], c[4][4], c[5][4]),
+    array<vec4<f32>, 6>(c[0][5], c[1][5], c[2][5], c[3][5], c[4][5], c[5][5]));
+  // Transform row i is o[0] on iteration i.
+  for (var i = 0u; i < p.alpha; i++) {
+    for (var j = 0u; j < p.alpha; j++) {
+      u[((i * p.alpha + j) * rows + r) * cols4 + cq] = o[0][0];
+      o[0] = array<vec4<f32>, 6>(o[0][1], o[0][2], o[0][3], o[0][4], o[0][5], o[0][0]);
     }
+    o = array<array<vec4<f32>, 6>, 6>(o[1], o[2], o[3], o[4], o[5], o[0]);
   }
 }

@@ -11,6 +11,8 @@ reps, warmup, seed. The model is scripts/parity/models.py's (torchvision ResNet 
 Hugging Face DistilBERT, masked-mean text pooling, the official InfoNCE); the optimizer is the
 official one (Adam lr 1e-4, betas (0.9, 0.98), eps 1e-6, weight decay 1e-4, all parameters).
 Prints one JSON object: per-phase times in ms for every timed rep, threads, torch version.
+With --serve it prints a "ready" line, then runs one step per "step" line read from stdin and
+prints its times (the benchmark's mode).
 """
 import argparse
 import json
@@ -47,6 +49,7 @@ def main():
     ap.add_argument("--config", required=True, help="JSON (see the module docstring)")
     # Lavapipe uses every core; torch's own default here is 1 thread (OpenMP sees one), so ask for all.
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads (default: every core)")
+    ap.add_argument("--serve", action="store_true", help="run a step per 'step' line on stdin (see below)")
     a = ap.parse_args()
     cfg = json.loads(a.config)
     torch.set_num_threads(max(1, a.threads))
@@ -59,7 +62,7 @@ def main():
     b, s, T = cfg["batch"], cfg["patch"], cfg["tokens"]
     scale = cfg.get("logitScale", 100.0)
     x = torch.randn(b, 3, s, s)
-    ids = torch.randint(1000, cfg["text"]["vocab"], (b, T))
+    ids = torch.randint(min(1000, cfg["text"]["vocab"] - 1), cfg["text"]["vocab"], (b, T))
     mask = torch.ones(b, T, dtype=torch.long)
 
     def step():
@@ -77,17 +80,25 @@ def main():
         t3 = time.perf_counter()
         return {"forward": (t1 - t0) * 1e3, "backward": (t2 - t1) * 1e3, "optimizer": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3, "loss": float(loss)}
 
+    info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "parameters": sum(p.numel() for p in params)}
+    if a.serve:
+        # One step per "step" line on stdin, one JSON line back: the benchmark alternates its
+        # steps with ours so load from other processes hits both sides alike.
+        print(json.dumps(dict(info, ready=True, blas=blas_in_use())), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "step":
+                break
+            print(json.dumps(step()), flush=True)
+        return
     for _ in range(cfg.get("warmup", 1)):
         step()
     runs = [step() for _ in range(cfg.get("reps", 3))]
-    out = {
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "parameters": sum(p.numel() for p in params),
-        "samples": {k: [r[k] for r in runs] for k in ("total", "forward", "backward", "optimizer")},
-        "loss": runs[-1]["loss"],
-        "blas": blas_in_use(),
-    }
+    out = dict(
+        info,
+        samples={k: [r[k] for r in runs] for k in ("total", "forward", "backward", "optimizer")},
+        loss=runs[-1]["loss"],
+        blas=blas_in_use(),
+    )
     print(json.dumps(out))
 
 

@@ -29,8 +29,10 @@ describe('bench-step', () => {
     expect(phases[2]).toMatch(/^small\s+ours\s+1\.50\s+2\.00\s+0\.50\s+4\.00$/);
   });
 
-  it('a missing interpreter skips the peer with a reason instead of failing', () => {
-    const r = bench.runTorchStep(bench.STEP_PRESETS.small, 1, 0, { python: '/nonexistent/python3' });
-    expect(r).toEqual({ ok: false, reason: '/nonexistent/python3 not found (set EXIFLANG_PYTHON)' });
+  it('a missing interpreter or a failing one skips the peer with a reason instead of failing', async () => {
+    expect(await bench.TorchPeer.start(bench.STEP_PRESETS.small, { python: '/nonexistent/python3' })).toEqual({ reason: '/nonexistent/python3 not found (set EXIFLANG_PYTHON)' });
+    // An "interpreter" that exits at once: the reason names the end of the peer.
+    const r = await bench.TorchPeer.start(bench.STEP_PRESETS.small, { python: '/bin/false' });
+    expect('reason' in r && r.reason).toMatch(/torch_step.py ended/);
   });
 });

@@ -7,14 +7,15 @@ import { backward } from '../autograd/tape.ts';
 import { ExifClip } from '../models/exif-clip.ts';
 import { Adam } from '../optim/adam.ts';
 import { STEP_PRESETS, isStepPreset, type StepPreset, type StepPresetName } from './step-presets.ts';
-import { runTorchStep, type TorchPeerOptions, type TorchRun } from './torch-peer.ts';
+import { TorchPeer, type TorchInfo, type TorchPeerOptions } from './torch-peer.ts';
 
 /**
  * Training-step benchmark (issue 3 item 9): one step of EXIF-CLIP training (forward through
  * both towers, symmetric InfoNCE, backward, Adam with the paper's settings) on our GPU device,
- * beside the same model and batch in PyTorch on this machine's CPU. Wall-clock times with a
- * sync after each phase (forward, backward, optimizer), median of `reps` after `warmup`
- * steps (pipeline compiles happen in the warm-up). Table on stdout, progress on stderr.
+ * beside the same model and batch in PyTorch on this machine's CPU, the two stepping in turn.
+ * Wall-clock times with a sync after each phase (forward, backward, optimizer), median of
+ * `reps` after `warmup` steps (pipeline compiles happen in the warm-up). Table on stdout,
+ * progress on stderr.
  */
 export interface StepBenchOptions {
   /** presets to run (default: small, paper) */
@@ -94,25 +95,26 @@ function medians(runs: readonly PhaseMs[]): PhaseMs {
 function inputs(gpu: Gpu, p: StepPreset) {
   const images = tensor(gpu, testing.randNormal(p.batch * p.patch * p.patch * 3, 11), [p.batch, p.patch, p.patch, 3]);
   const vocab = p.model.text.vocab;
-  const ids = tensor(gpu, Uint32Array.from(testing.randUniform(p.batch * p.tokens, 12, 1000, vocab), Math.floor), [p.batch, p.tokens], 'u32');
+  const ids = tensor(gpu, Uint32Array.from(testing.randUniform(p.batch * p.tokens, 12, Math.min(1000, vocab - 1), vocab), Math.floor), [p.batch, p.tokens], 'u32');
   const mask = tensor(gpu, new Uint32Array(p.batch * p.tokens).fill(1), [p.batch, p.tokens], 'u32');
   return { images, ids, mask };
 }
 
-async function timeOurs(gpu: Gpu, p: StepPreset, reps: number, warmup: number, log: (s: string) => void): Promise<{ runs: PhaseMs[]; parameters: number; loss: number }> {
+/** Our model, optimizer and batch, ready to step. */
+function setupOurs(gpu: Gpu, p: StepPreset) {
   const model = new ExifClip(gpu, { ...p.model, seed: 1 });
   model.train();
   // The official optimizer: Adam over every parameter, lr 1e-4, betas (0.9, 0.98), eps 1e-6, wd 1e-4.
   const opt = new Adam(model, { lr: 1e-4, betas: [0.9, 0.98], eps: 1e-6, weightDecay: 1e-4 });
   const x = inputs(gpu, p);
-  const runs: PhaseMs[] = [];
-  let loss = Number.NaN;
-  try {
-    await gpu.sync();
-    for (let i = 0; i < warmup + reps; i++) {
+  return {
+    model,
+    /** One training step, synced after each phase; the loss is read back only when asked. */
+    async step(readLoss: boolean): Promise<PhaseMs & { loss: number }> {
       const t0 = performance.now();
       let t1 = 0;
       let t2 = 0;
+      let loss = Number.NaN;
       await scopeAsync(async () => {
         const r = model.loss(x.images, x.ids, x.mask);
         await gpu.sync();
@@ -120,21 +122,67 @@ async function timeOurs(gpu: Gpu, p: StepPreset, reps: number, warmup: number, l
         backward(r.loss);
         await gpu.sync();
         t2 = performance.now();
-        if (i === warmup + reps - 1) loss = await r.loss.item();
+        if (readLoss) loss = await r.loss.item();
       });
       opt.step();
       opt.zeroGrad();
       await gpu.sync();
       const t3 = performance.now();
-      const run = { total: t3 - t0, forward: t1 - t0, backward: t2 - t1, optimizer: t3 - t2 };
-      log(`[bench-step]   ${i < warmup ? 'warm-up' : 'rep'} ${i < warmup ? i + 1 : i - warmup + 1}: ${(run.total / 1000).toFixed(2)} s (forward ${(run.forward / 1000).toFixed(2)}, backward ${(run.backward / 1000).toFixed(2)}, Adam ${(run.optimizer / 1000).toFixed(2)})`);
-      if (i >= warmup) runs.push(run);
+      return { total: t3 - t0, forward: t1 - t0, backward: t2 - t1, optimizer: t3 - t2, loss };
+    },
+    dispose(): void {
+      opt.dispose();
+      model.dispose();
+      for (const t of Object.values(x)) t.dispose();
+    },
+  };
+}
+
+const phases = (r: PhaseMs): string =>
+  `${(r.total / 1000).toFixed(2)} s (forward ${(r.forward / 1000).toFixed(2)}, backward ${(r.backward / 1000).toFixed(2)}, Adam ${(r.optimizer / 1000).toFixed(2)})`;
+
+interface PresetResult {
+  ours: PhaseMs[];
+  torch: PhaseMs[];
+  torchInfo: TorchInfo | null;
+  torchNote: string | null;
+  parameters: number;
+  loss: number;
+}
+
+/**
+ * Steps ours and PyTorch's alternately (warm-up steps first, untimed): each side's step runs
+ * alone, and background load on a shared machine falls on both alike.
+ */
+async function runPreset(gpu: Gpu, name: string, p: StepPreset, reps: number, warmup: number, peer: TorchPeerOptions | null, log: (s: string) => void): Promise<PresetResult> {
+  const started = peer ? TorchPeer.start(p, peer) : null; // builds its model while we build ours
+  const ours = setupOurs(gpu, p);
+  const res: PresetResult = { ours: [], torch: [], torchInfo: null, torchNote: peer ? null : 'skipped (--no-peer)', parameters: ours.model.parameterCount(), loss: Number.NaN };
+  const s = started ? await started : null;
+  const torch = s && 'peer' in s ? s.peer : null;
+  if (s && 'reason' in s) {
+    res.torchNote = s.reason;
+    log(`[bench-step]   PyTorch skipped: ${s.reason}`);
+  }
+  if (s && 'info' in s) res.torchInfo = s.info;
+  try {
+    await gpu.sync();
+    for (let i = 0; i < warmup + reps; i++) {
+      const what = i < warmup ? `warm-up ${i + 1}` : `rep ${i - warmup + 1}`;
+      const o = await ours.step(i === warmup + reps - 1);
+      log(`[bench-step]   ${name} ${what} ours:  ${phases(o)}`);
+      if (i >= warmup) res.ours.push(o);
+      if (i === warmup + reps - 1) res.loss = o.loss;
+      if (torch) {
+        const t = await torch.step();
+        log(`[bench-step]   ${name} ${what} torch: ${phases(t)}`);
+        if (i >= warmup) res.torch.push(t);
+      }
     }
-    return { runs, parameters: model.parameterCount(), loss };
+    return res;
   } finally {
-    opt.dispose();
-    model.dispose();
-    for (const t of Object.values(x)) t.dispose();
+    torch?.close();
+    ours.dispose();
     await gpu.sync();
   }
 }
@@ -185,28 +233,16 @@ export async function runStepBench(o: StepBenchOptions = {}): Promise<StepBenchR
   for (const name of names) {
     const base: StepPreset = STEP_PRESETS[name];
     const p: StepPreset = { ...base, batch: o.batch ?? base.batch, tokens: o.tokens ?? base.tokens };
-    log(`[bench-step] ${name} (batch ${p.batch}, ${p.patch} px, ${p.tokens} tokens): ours, ${warmup} warm-up + ${reps} timed steps...`);
-    const ours = await timeOurs(gpu, p, reps, warmup, log);
-    let torch: TorchRun | null = null;
-    let torchNote: string | null = null;
-    if (o.peer === false) torchNote = 'skipped (--no-peer)';
-    else {
-      log(`[bench-step] ${name}: PyTorch on the CPU...`);
-      const r = runTorchStep(p, reps, warmup, o.torch);
-      if (r.ok) torch = r.run;
-      else {
-        torchNote = r.reason;
-        log(`[bench-step]   PyTorch skipped: ${r.reason}`);
-      }
-    }
-    const om = medians(ours.runs);
-    const tm = torch ? medians(torch.samples.total.map((total, i) => ({ total, forward: torch!.samples.forward[i], backward: torch!.samples.backward[i], optimizer: torch!.samples.optimizer[i] }))) : null;
+    log(`[bench-step] ${name} (batch ${p.batch}, ${p.patch} px, ${p.tokens} tokens): ${warmup} warm-up + ${reps} timed steps${o.peer === false ? '' : ', alternating with PyTorch'}...`);
+    const r = await runPreset(gpu, name, p, reps, warmup, o.peer === false ? null : (o.torch ?? {}), log);
+    const om = medians(r.ours);
+    const tm = r.torch.length ? medians(r.torch) : null;
     rows.push({
-      model: name, description: p.description, batch: p.batch, patch: p.patch, tokens: p.tokens, parameters: ours.parameters,
-      ours: om, oursSamples: ours.runs.map((r) => r.total), oursPatchesPerSec: (p.batch * 1000) / om.total,
-      torch: tm, torchSamples: torch?.samples.total ?? [], torchPatchesPerSec: tm ? (p.batch * 1000) / tm.total : null,
-      torchThreads: torch?.threads ?? null, torchBlas: torch?.blas ?? null, torchNote,
-      speedup: tm ? tm.total / om.total : null, lossOurs: ours.loss,
+      model: name, description: p.description, batch: p.batch, patch: p.patch, tokens: p.tokens, parameters: r.parameters,
+      ours: om, oursSamples: r.ours.map((x) => x.total), oursPatchesPerSec: (p.batch * 1000) / om.total,
+      torch: tm, torchSamples: r.torch.map((x) => x.total), torchPatchesPerSec: tm ? (p.batch * 1000) / tm.total : null,
+      torchThreads: r.torchInfo?.threads ?? null, torchBlas: r.torchInfo?.blas ?? null, torchNote: r.torchNote,
+      speedup: tm ? tm.total / om.total : null, lossOurs: r.loss,
     });
   }
   const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';

@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { StepPreset } from './step-presets.ts';
@@ -15,21 +16,24 @@ export interface TorchPeerOptions {
   /** a directory holding an optimized libblas.so.3 for torch (default: .cache/openblas if fetched) */
   blasDir?: string | null;
   threads?: number;
-  /** per preset (default 1800 s: the paper model with reference BLAS is slow) */
-  timeoutMs?: number;
 }
 
-export interface TorchRun {
-  torch: string;
-  threads: number;
-  parameters: number;
-  blas: string | null;
-  /** ms per timed rep */
-  samples: { total: number[]; forward: number[]; backward: number[]; optimizer: number[] };
+/** One PyTorch step's phases, ms. */
+export interface TorchStepMs {
+  total: number;
+  forward: number;
+  backward: number;
+  optimizer: number;
   loss: number;
 }
 
-export type TorchResult = { ok: true; run: TorchRun } | { ok: false; reason: string };
+export interface TorchInfo {
+  torch: string;
+  threads: number;
+  parameters: number;
+  /** the BLAS library torch mapped (Debian's default libblas.so.3 is the slow reference BLAS) */
+  blas: string | null;
+}
 
 /** The unpacked OpenBLAS directory, when scripts/bench/fetch_openblas.sh has run. */
 export function findCachedBlas(): string | null {
@@ -47,37 +51,76 @@ export function findCachedBlas(): string | null {
 }
 
 /**
- * Runs one preset's training step in PyTorch on the CPU (scripts/bench/torch_step.py) in a
- * child process, after ours (never at the same time: they share the cores). Returns the
- * reason instead of throwing when Python or torch is missing, so the benchmark can go on.
+ * scripts/bench/torch_step.py --serve in a child process: it builds the same model, batch and
+ * optimizer, then runs one training step per step() call. The benchmark alternates its own
+ * steps with these (never at the same time: they share the cores), so background load hits
+ * both sides alike.
  */
-export function runTorchStep(p: StepPreset, reps: number, warmup: number, o: TorchPeerOptions = {}): TorchResult {
-  const python = o.python ?? process.env.EXIFLANG_PYTHON ?? '/usr/bin/python3';
-  if (!existsSync(python)) return { ok: false, reason: `${python} not found (set EXIFLANG_PYTHON)` };
-  if (!existsSync(TORCH_STEP_SCRIPT)) return { ok: false, reason: `${TORCH_STEP_SCRIPT} not found (run from a checkout)` };
-  const text = p.model.text;
-  const config = {
-    image: p.model.image,
-    // models.py's DistilBERT has one dropout for hidden states and attention; ours match it.
-    text: { ...text, dropout: text.dropout ?? 0.1 },
-    batch: p.batch, patch: p.patch, tokens: p.tokens, reps, warmup,
-    logitScale: p.model.logitScale?.value ?? 100,
-  };
-  const blas = o.blasDir === undefined ? findCachedBlas() : o.blasDir;
-  const env = { ...process.env };
-  if (blas) env.LD_LIBRARY_PATH = [blas, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  const args = [TORCH_STEP_SCRIPT, '--config', JSON.stringify(config)];
-  if (o.threads) args.push('--threads', String(o.threads));
-  const r = spawnSync(python, args, { env, encoding: 'utf8', timeout: o.timeoutMs ?? 1_800_000, maxBuffer: 16 << 20 });
-  if (r.error) return { ok: false, reason: `${python}: ${r.error.message}` };
-  if (r.status !== 0) {
-    const err = (r.stderr || '').trim().split('\n').slice(-3).join(' | ');
-    return { ok: false, reason: /No module named 'torch'/.test(err) ? `torch is not installed for ${python}` : `torch_step.py exited ${r.status}: ${err}` };
+export class TorchPeer {
+  private readonly lines: AsyncIterator<string>;
+  private stderr = '';
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, readonly python: string) {
+    this.lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    child.on('error', (e) => {
+      this.stderr += `\n${e.message}`; // e.g. not executable; stdout closes and next() reports it
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
   }
-  const last = r.stdout.trim().split('\n').pop() ?? '';
-  try {
-    return { ok: true, run: JSON.parse(last) as TorchRun };
-  } catch {
-    return { ok: false, reason: `torch_step.py printed no JSON: ${last.slice(0, 200)}` };
+
+  /** Starts the peer; resolves to the reason instead of throwing when Python or torch is missing. */
+  static async start(p: StepPreset, o: TorchPeerOptions = {}): Promise<{ peer: TorchPeer; info: TorchInfo } | { reason: string }> {
+    const python = o.python ?? process.env.EXIFLANG_PYTHON ?? '/usr/bin/python3';
+    if (!existsSync(python)) return { reason: `${python} not found (set EXIFLANG_PYTHON)` };
+    if (!existsSync(TORCH_STEP_SCRIPT)) return { reason: `${TORCH_STEP_SCRIPT} not found (run from a checkout)` };
+    const config = {
+      image: p.model.image,
+      // models.py's DistilBERT has one dropout for hidden states and attention; the presets match it.
+      text: { ...p.model.text, dropout: p.model.text.dropout ?? 0.1 },
+      batch: p.batch, patch: p.patch, tokens: p.tokens,
+      logitScale: p.model.logitScale?.value ?? 100,
+    };
+    const blas = o.blasDir === undefined ? findCachedBlas() : o.blasDir;
+    const env = { ...process.env };
+    if (blas) env.LD_LIBRARY_PATH = [blas, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+    const args = [TORCH_STEP_SCRIPT, '--serve', '--config', JSON.stringify(config)];
+    if (o.threads) args.push('--threads', String(o.threads));
+    const peer = new TorchPeer(spawn(python, args, { env, stdio: ['pipe', 'pipe', 'pipe'] }), python);
+    try {
+      const ready = await peer.next<TorchInfo & { ready?: boolean }>();
+      return { peer, info: { torch: ready.torch, threads: ready.threads, parameters: ready.parameters, blas: ready.blas } };
+    } catch (e) {
+      peer.close();
+      const msg = (e as Error).message;
+      return { reason: /No module named 'torch'/.test(msg) ? `torch is not installed for ${python}` : msg };
+    }
+  }
+
+  private async next<T>(): Promise<T> {
+    const r = await this.lines.next().catch((e: unknown) => ({ done: true as const, value: String(e) }));
+    if (r.done) {
+      await new Promise((res) => setTimeout(res, 50)); // let stderr drain
+      throw new Error(`torch_step.py ended: ${this.stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+    }
+    try {
+      return JSON.parse(r.value) as T;
+    } catch {
+      throw new Error(`torch_step.py printed no JSON: ${r.value.slice(0, 200)}`);
+    }
+  }
+
+  /** Runs one PyTorch training step and returns its phase times. */
+  async step(): Promise<TorchStepMs> {
+    this.child.stdin.write('step\n');
+    return this.next<TorchStepMs>();
+  }
+
+  close(): void {
+    if (this.child.exitCode === null && !this.child.killed) {
+      this.child.stdin.end();
+      this.child.kill();
+    }
   }
 }

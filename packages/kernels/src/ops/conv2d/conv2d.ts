@@ -1,10 +1,10 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
 import { kernelFromFile } from '../../runtime/kernel.ts';
-import { packParams, u, i } from '../../runtime/params.ts';
+import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import {
-  ceilDiv, checkLength, conv2dGeometry, defaultExchange, describeShape, dispatchForward, tileGrid, tileKernel, views,
+  ceilDiv, checkLength, conv2dGeometry, convParams, defaultExchange, describeShape, dispatchForward, tileGrid, tileKernel, views,
   type Conv2dGeometry, type Conv2dShape, type TileExchange,
 } from './conv2d_common.ts';
 import { winogradApplies, winogradConv, winogradScratchBytes, type WinogradProblem, type WinogradTile } from './winograd.ts';
@@ -131,11 +131,7 @@ export function conv2dBackwardInput(gpu: Gpu, dy: GpuBuffer, w: GpuBuffer, shape
   const ciTiles = ceilDiv(g.cin, 32);
   gpu.dispatch(tileKernel('conv2d_backward_input', './conv2d_backward_input.wgsl', exchange), {
     overrides: { VEC_IN: Number(vecIn), VEC_OUT: Number(vecOut) },
-    params: packParams([
-      u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
-      u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(ciTiles),
-      u(pxTiles), u(16),
-    ]),
+    params: packParams([...convParams(g), u(ciTiles), u(pxTiles)]),
     buffers: [...views(gpu, dy, vecOut, 0), ...views(gpu, w, vecOut, 1), ...views(gpu, dx, vecIn, 3)],
     workgroups: tileGrid(pxTiles, ciTiles * phases),
     label,
@@ -193,11 +189,7 @@ export function conv2dBackwardWeight(gpu: Gpu, x: GpuBuffer, dy: GpuBuffer, shap
   const out = direct ? dw : gpu.alloc(splits * dwlen * 4, 'conv2d dw slices');
   gpu.dispatch(tileKernel('conv2d_backward_weight', './conv2d_backward_weight.wgsl', exchange), {
     overrides: { VEC_IN: Number(vecIn), VEC_OUT: Number(vecOut) },
-    params: packParams([
-      u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
-      u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(direct && opts.accumulate ? 1 : 0),
-      u(kTiles), u(coTiles), u(chunk), u(16),
-    ]),
+    params: packParams([...convParams(g), u(direct && opts.accumulate ? 1 : 0), u(kTiles), u(coTiles), u(chunk)]),
     buffers: [...views(gpu, x, vecIn, 0), ...views(gpu, dy, vecOut, 1), ...views(gpu, out, vecOut, 3)],
     workgroups: tileGrid(kTiles, coTiles * splits),
     label,

@@ -22,13 +22,7 @@
 override VEC_IN: bool = true;
 override VEC_OUT: bool = true;
 
-struct Params {
-  n: u32, h: u32, w: u32, cin: u32,
-  oh: u32, ow: u32, cout: u32, kh: u32,
-  kw: u32, sh: u32, sw: u32, ph: i32,
-  pw: i32, dh: u32, dw: u32, ci_tiles: u32,
-  px_tiles: u32, cols: u32,  // cols = 16 (a uniform, so that the epilogue loop stays a loop)
-}
+struct Params { c: Conv, ci_tiles: u32, px_tiles: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy4: array<vec4<f32>>;
@@ -45,10 +39,9 @@ fn load_dy(e: u32, ok: bool, co: u32) -> vec4<f32> {
     if (VEC_OUT) {
       v = dy4[e >> 2u];
     } else {
-      if (co < p.cout) { v.x = dy1[e]; }
-      if (co + 1u < p.cout) { v.y = dy1[e + 1u]; }
-      if (co + 2u < p.cout) { v.z = dy1[e + 2u]; }
-      if (co + 3u < p.cout) { v.w = dy1[e + 3u]; }
+      for (var k = 0u; k < 4u; k++) {
+        if (co + k < p.c.cout) { v[k] = dy1[e + k]; }
+      }
     }
   }
   return v;
@@ -61,10 +54,9 @@ fn load_w(e: u32, ok: bool, co: u32) -> vec4<f32> {
     if (VEC_OUT) {
       v = w4[e >> 2u];
     } else {
-      if (co < p.cout) { v.x = w1[e]; }
-      if (co + 1u < p.cout) { v.y = w1[e + 1u]; }
-      if (co + 2u < p.cout) { v.z = w1[e + 2u]; }
-      if (co + 3u < p.cout) { v.w = w1[e + 3u]; }
+      for (var k = 0u; k < 4u; k++) {
+        if (co + k < p.c.cout) { v[k] = w1[e + k]; }
+      }
     }
   }
   return v;
@@ -97,15 +89,14 @@ fn advance(ph: Phase, c: ptr<function, Cursor>) {
 
 // Epilogue of one block column: store this lane's 4 channels of the cursor's pixel, then advance.
 fn store_col(ph: Phase, c: ptr<function, Cursor>, ci: u32, v: vec4<f32>) {
-  if ((*c).pix < ph.m && ci < p.cin) {
-    let e = (((*c).img * p.h + ph.rh + p.sh * (*c).qy) * p.w + ph.rw + p.sw * (*c).qx) * p.cin + ci;
+  if ((*c).pix < ph.m && ci < p.c.cin) {
+    let e = (((*c).img * p.c.h + ph.rh + p.c.sh * (*c).qy) * p.c.w + ph.rw + p.c.sw * (*c).qx) * p.c.cin + ci;
     if (VEC_IN) {
       dx4[e >> 2u] = v;
     } else {
-      dx1[e] = v.x;
-      if (ci + 1u < p.cin) { dx1[e + 1u] = v.y; }
-      if (ci + 2u < p.cin) { dx1[e + 2u] = v.z; }
-      if (ci + 3u < p.cin) { dx1[e + 3u] = v.w; }
+      for (var k = 0u; k < 4u; k++) {
+        if (ci + k < p.c.cin) { dx1[e + k] = v[k]; }
+      }
     }
   }
   advance(ph, c);
@@ -116,13 +107,13 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
         @builtin(num_workgroups) nwg: vec3<u32>) {
   let tile = wid.x + wid.y * nwg.x;
   let phase = wid.z / p.ci_tiles;
-  let rh = phase / p.sw;
-  let rw = phase % p.sw;
+  let rh = phase / p.c.sw;
+  let rw = phase % p.c.sw;
   // Whole-workgroup exits: grid overshoot, a phase that holds no pixel (stride > size), or past this phase's pixels.
-  if (tile >= p.px_tiles || rh >= p.h || rw >= p.w) { return; }
-  let qh = (p.h - rh + p.sh - 1u) / p.sh;
-  let qw = (p.w - rw + p.sw - 1u) / p.sw;
-  let ph = Phase(rh, rw, qh, qw, p.n * qh * qw);
+  if (tile >= p.px_tiles || rh >= p.c.h || rw >= p.c.w) { return; }
+  let qh = (p.c.h - rh + p.c.sh - 1u) / p.c.sh;
+  let qw = (p.c.w - rw + p.c.sw - 1u) / p.c.sw;
+  let ph = Phase(rh, rw, qh, qw, p.c.n * qh * qw);
   if (tile * 16u >= ph.m) { return; }
   let ci = (wid.z % p.ci_tiles) * 32u + 4u * lane;
 
@@ -130,30 +121,30 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
   let c1 = cursor(ph, tile * 16u + 2u * lane + 1u);
 
   var acc: array<vec4<f32>, 16>;
-  for (var ky = 0u; ky < p.kh; ky++) {
-    let ty = i32(rh) + p.ph - i32(ky * p.dh);
-    if (ty % i32(p.sh) != 0) { continue; } // this tap never reaches this phase's rows
-    let oy0 = i32(c0.qy) + ty / i32(p.sh);
-    let oy1 = i32(c1.qy) + ty / i32(p.sh);
-    for (var kx = 0u; kx < p.kw; kx++) {
-      let tx = i32(rw) + p.pw - i32(kx * p.dw);
-      if (tx % i32(p.sw) != 0) { continue; }
-      let ox0 = i32(c0.qx) + tx / i32(p.sw);
-      let ox1 = i32(c1.qx) + tx / i32(p.sw);
-      let ok0 = c0.pix < ph.m && oy0 >= 0 && oy0 < i32(p.oh) && ox0 >= 0 && ox0 < i32(p.ow);
-      let ok1 = c1.pix < ph.m && oy1 >= 0 && oy1 < i32(p.oh) && ox1 >= 0 && ox1 < i32(p.ow);
+  for (var ky = 0u; ky < p.c.kh; ky++) {
+    let ty = i32(rh) + p.c.ph - i32(ky * p.c.dh);
+    if (ty % i32(p.c.sh) != 0) { continue; } // this tap never reaches this phase's rows
+    let oy0 = i32(c0.qy) + ty / i32(p.c.sh);
+    let oy1 = i32(c1.qy) + ty / i32(p.c.sh);
+    for (var kx = 0u; kx < p.c.kw; kx++) {
+      let tx = i32(rw) + p.c.pw - i32(kx * p.c.dw);
+      if (tx % i32(p.c.sw) != 0) { continue; }
+      let ox0 = i32(c0.qx) + tx / i32(p.c.sw);
+      let ox1 = i32(c1.qx) + tx / i32(p.c.sw);
+      let ok0 = c0.pix < ph.m && oy0 >= 0 && oy0 < i32(p.c.oh) && ox0 >= 0 && ox0 < i32(p.c.ow);
+      let ok1 = c1.pix < ph.m && oy1 >= 0 && oy1 < i32(p.c.oh) && ox1 >= 0 && ox1 < i32(p.c.ow);
       // Wrapped garbage when !ok; never used then.
-      let e0 = ((c0.img * p.oh + u32(oy0)) * p.ow + u32(ox0)) * p.cout;
-      let e1 = ((c1.img * p.oh + u32(oy1)) * p.ow + u32(ox1)) * p.cout;
-      let wrow = ((ky * p.kw + kx) * p.cin + ci) * p.cout;
-      for (var co = 0u; co < p.cout; co += 4u) {
+      let e0 = ((c0.img * p.c.oh + u32(oy0)) * p.c.ow + u32(ox0)) * p.c.cout;
+      let e1 = ((c1.img * p.c.oh + u32(oy1)) * p.c.ow + u32(ox1)) * p.c.cout;
+      let wrow = ((ky * p.c.kw + kx) * p.c.cin + ci) * p.c.cout;
+      for (var co = 0u; co < p.c.cout; co += 4u) {
         let r = wrow + co;
         // Row r of `wt` is input channel ci + r over 4 output channels; the tile wants steps (co) as columns.
         let wt = mat4x4<f32>(
-          load_w(r, ci < p.cin, co),
-          load_w(r + p.cout, ci + 1u < p.cin, co),
-          load_w(r + 2u * p.cout, ci + 2u < p.cin, co),
-          load_w(r + 3u * p.cout, ci + 3u < p.cin, co));
+          load_w(r, ci < p.c.cin, co),
+          load_w(r + p.c.cout, ci + 1u < p.c.cin, co),
+          load_w(r + 2u * p.c.cout, ci + 2u < p.c.cin, co),
+          load_w(r + 3u * p.c.cout, ci + 3u < p.c.cin, co));
         tile_k4(&acc, transpose(wt), lane, load_dy(e0 + co, ok0, co), load_dy(e1 + co, ok1, co));
       }
     }
@@ -161,7 +152,7 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
 
   // Column j is always acc[0]: the tile shifts down after each store (see conv2d_forward.wgsl).
   var c = cursor(ph, tile * 16u);
-  for (var j = 0u; j < p.cols; j++) {
+  for (var j = 0u; j < p.c.cols; j++) {
     store_col(ph, &c, ci, acc[0]);
     acc = array<vec4<f32>, 16>(acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8],
                                acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15], acc[0]);

@@ -20,11 +20,9 @@ override VEC_IN: bool = true;
 override VEC_OUT: bool = true;
 
 struct Params {
-  n: u32, h: u32, w: u32, cin: u32,
-  oh: u32, ow: u32, cout: u32, kh: u32,
-  kw: u32, sh: u32, sw: u32, ph: i32,
-  pw: i32, dh: u32, dw: u32, flags: u32,  // flags: bit 0 = add to out (single slice only)
-  k_tiles: u32, co_tiles: u32, chunk: u32, cols: u32,  // cols = 16 (keeps the epilogue a loop)
+  c: Conv,
+  flags: u32,  // bit 0 = add to out (single slice only)
+  k_tiles: u32, co_tiles: u32, chunk: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -40,12 +38,11 @@ fn load_dy(e: u32, ok: bool, co: u32) -> vec4<f32> {
   var v = vec4<f32>(0.0);
   if (ok) {
     if (VEC_OUT) {
-      if (co < p.cout) { v = dy4[e >> 2u]; }
+      if (co < p.c.cout) { v = dy4[e >> 2u]; }
     } else {
-      if (co < p.cout) { v.x = dy1[e]; }
-      if (co + 1u < p.cout) { v.y = dy1[e + 1u]; }
-      if (co + 2u < p.cout) { v.z = dy1[e + 2u]; }
-      if (co + 3u < p.cout) { v.w = dy1[e + 3u]; }
+      for (var k = 0u; k < 4u; k++) {
+        if (co + k < p.c.cout) { v[k] = dy1[e + k]; }
+      }
     }
   }
   return v;
@@ -57,14 +54,14 @@ struct Rows { offy: vec4<i32>, offx: vec4<i32>, ci: vec4<u32>, ok: vec4<bool> }
 
 fn rows_at(k: u32) -> Rows {
   var r: Rows;
-  let kdim = p.kh * p.kw * p.cin;
+  let kdim = p.c.kh * p.c.kw * p.c.cin;
   for (var c = 0u; c < 4u; c++) {
     let kc = min(k + c, kdim - 1u);
-    let tap = kc / p.cin;
-    let ky = tap / p.kw;
-    r.offy[c] = i32(ky * p.dh) - p.ph;
-    r.offx[c] = i32((tap - ky * p.kw) * p.dw) - p.pw;
-    r.ci[c] = kc - tap * p.cin;
+    let tap = kc / p.c.cin;
+    let ky = tap / p.c.kw;
+    r.offy[c] = i32(ky * p.c.dh) - p.c.ph;
+    r.offx[c] = i32((tap - ky * p.c.kw) * p.c.dw) - p.c.pw;
+    r.ci[c] = kc - tap * p.c.cin;
     r.ok[c] = k + c < kdim;
   }
   return r;
@@ -73,18 +70,17 @@ fn rows_at(k: u32) -> Rows {
 // x values of rows `r` at output pixel (img, oy, ox); zero for padding, rows past K, or an invalid pixel.
 fn load_x(r: Rows, img: u32, oy: u32, ox: u32, pix_ok: bool) -> vec4<f32> {
   var v = vec4<f32>(0.0);
-  let iy = vec4<i32>(i32(oy * p.sh)) + r.offy;
-  let ix = vec4<i32>(i32(ox * p.sw)) + r.offx;
-  let inside = r.ok & (iy >= vec4<i32>(0)) & (iy < vec4<i32>(i32(p.h))) & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(p.w)));
-  let e = (vec4<u32>(img * p.h) + vec4<u32>(iy)) * p.w + vec4<u32>(ix);
+  let iy = vec4<i32>(i32(oy * p.c.sh)) + r.offy;
+  let ix = vec4<i32>(i32(ox * p.c.sw)) + r.offx;
+  let inside = r.ok & (iy >= vec4<i32>(0)) & (iy < vec4<i32>(i32(p.c.h))) & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(p.c.w)));
+  let e = (vec4<u32>(img * p.c.h) + vec4<u32>(iy)) * p.c.w + vec4<u32>(ix);
   if (pix_ok) {
     if (VEC_IN) {
-      if (inside.x) { v = x4[(e.x * p.cin + r.ci.x) >> 2u]; }
+      if (inside.x) { v = x4[(e.x * p.c.cin + r.ci.x) >> 2u]; }
     } else {
-      if (inside.x) { v.x = x1[e.x * p.cin + r.ci.x]; }
-      if (inside.y) { v.y = x1[e.y * p.cin + r.ci.y]; }
-      if (inside.z) { v.z = x1[e.z * p.cin + r.ci.z]; }
-      if (inside.w) { v.w = x1[e.w * p.cin + r.ci.w]; }
+      for (var k = 0u; k < 4u; k++) {
+        if (inside[k]) { v[k] = x1[e[k] * p.c.cin + r.ci[k]]; }
+      }
     }
   }
   return v;
@@ -94,17 +90,17 @@ fn load_x(r: Rows, img: u32, oy: u32, ox: u32, pix_ok: bool) -> vec4<f32> {
 struct Out { k0: u32, off: u32, co: u32, add: bool }
 
 fn store_col(o: Out, j: u32, v: vec4<f32>) {
-  if (o.k0 + j >= p.kh * p.kw * p.cin) { return; }
-  let e = o.off + (o.k0 + j) * p.cout + o.co;
+  if (o.k0 + j >= p.c.kh * p.c.kw * p.c.cin) { return; }
+  let e = o.off + (o.k0 + j) * p.c.cout + o.co;
   if (VEC_OUT) {
-    if (o.co < p.cout) {
+    if (o.co < p.c.cout) {
       var s = v;
       if (o.add) { s += out4[e >> 2u]; }
       out4[e >> 2u] = s;
     }
   } else {
     for (var c = 0u; c < 4u; c++) {
-      if (o.co + c < p.cout) {
+      if (o.co + c < p.c.cout) {
         var s = v[c];
         if (o.add) { s += out1[e + c]; }
         out1[e + c] = s;
@@ -121,7 +117,7 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
   let slice = wid.z / p.co_tiles;
   let co = (wid.z % p.co_tiles) * 32u + 4u * lane;
   let k0 = kt * 16u;
-  let npix = p.n * p.oh * p.ow;
+  let npix = p.c.n * p.c.oh * p.c.ow;
   let pbeg = slice * p.chunk;
   let pend = min(npix, pbeg + p.chunk);
 
@@ -130,31 +126,31 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
   let r1 = rows_at(k0 + 8u * (lane % 2u) + 4u);
   // Cursor of this lane's block pixel pbeg + lane / 2, advanced 4 pixels per step.
   let q = min(pbeg + lane / 2u, npix - 1u);
-  var img = q / (p.oh * p.ow);
-  var oy = (q - img * p.oh * p.ow) / p.ow;
-  var ox = q - (img * p.oh + oy) * p.ow;
+  var img = q / (p.c.oh * p.c.ow);
+  var oy = (q - img * p.c.oh * p.c.ow) / p.c.ow;
+  var ox = q - (img * p.c.oh + oy) * p.c.ow;
 
   var acc: array<vec4<f32>, 16>;
   for (var ps = pbeg; ps < pend; ps += 4u) {
-    let e = ps * p.cout + co;
+    let e = ps * p.c.cout + co;
     let a = mat4x4<f32>(
       load_dy(e, true, co),
-      load_dy(e + p.cout, ps + 1u < pend, co),
-      load_dy(e + 2u * p.cout, ps + 2u < pend, co),
-      load_dy(e + 3u * p.cout, ps + 3u < pend, co));
+      load_dy(e + p.c.cout, ps + 1u < pend, co),
+      load_dy(e + 2u * p.c.cout, ps + 2u < pend, co),
+      load_dy(e + 3u * p.c.cout, ps + 3u < pend, co));
     let mine = ps + lane / 2u < pend;
     tile_k4_rows(&acc, a, lane, load_x(r0, img, oy, ox, mine), load_x(r1, img, oy, ox, mine));
     ox += 4u;
-    while (ox >= p.ow) {
-      ox -= p.ow;
+    while (ox >= p.c.ow) {
+      ox -= p.c.ow;
       oy += 1u;
-      if (oy == p.oh) { oy = 0u; img += 1u; }
+      if (oy == p.c.oh) { oy = 0u; img += 1u; }
     }
   }
 
   // Column j is always acc[0]: the tile shifts down after each store (see conv2d_forward.wgsl).
-  let o = Out(k0, slice * p.kh * p.kw * p.cin * p.cout, co, (p.flags & 1u) != 0u);
-  for (var j = 0u; j < p.cols; j++) {
+  let o = Out(k0, slice * p.c.kh * p.c.kw * p.c.cin * p.c.cout, co, (p.flags & 1u) != 0u);
+  for (var j = 0u; j < p.c.cols; j++) {
     store_col(o, j, acc[0]);
     acc = array<vec4<f32>, 16>(acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8],
                                acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15], acc[0]);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
 import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
-import { packParams, u, i } from '../../runtime/params.ts';
+import { packParams, u, i, type ParamValue } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 
 /**
@@ -129,6 +129,14 @@ export function tileGrid(tiles: number, z: number): [number, number, number] {
 
 export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
+/** The `Conv` struct that opens every tile kernel's Params (conv2d_tile.wgsl), 64 bytes. */
+export function convParams(g: Conv2dGeometry): ParamValue[] {
+  return [
+    u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
+    u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(16),
+  ];
+}
+
 // ------------------------------------------------------------------ direct forward launch
 
 /** A batch of `batch` independent direct convolutions (x/w/y offsets x_batch/w_batch/y_batch apart). */
@@ -153,11 +161,7 @@ export function dispatchForward(gpu: Gpu, x: GpuBuffer, w: GpuBuffer, y: GpuBuff
   const flags = (L.bias ? 1 : 0) | (L.relu ? 2 : 0);
   gpu.dispatch(tileKernel('conv2d_forward', './conv2d_forward.wgsl', L.exchange), {
     overrides: { VEC_IN: Number(vecIn), VEC_OUT: Number(vecOut) },
-    params: packParams([
-      u(g.n), u(g.h), u(g.w), u(g.cin), u(g.oh), u(g.ow), u(g.cout), u(g.kh),
-      u(g.kw), u(g.sh), u(g.sw), i(g.ph), i(g.pw), u(g.dh), u(g.dw), u(flags),
-      u(pxTiles), u(coTiles), u(L.xBatch), u(L.wBatch), u(L.yBatch), u(16),
-    ]),
+    params: packParams([...convParams(g), u(flags), u(pxTiles), u(coTiles), u(L.xBatch), u(L.wBatch), u(L.yBatch)]),
     buffers: [...views(gpu, x, vecIn, 0), ...views(gpu, w, vecOut, 1), L.bias ?? dummyBuffer(gpu, 2), ...views(gpu, y, vecOut, 3)],
     workgroups: tileGrid(pxTiles, coTiles * L.batch),
     label: L.label,

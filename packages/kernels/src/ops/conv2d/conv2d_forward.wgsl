@@ -26,12 +26,10 @@ override VEC_IN: bool = true;
 override VEC_OUT: bool = true;
 
 struct Params {
-  n: u32, h: u32, w: u32, cin: u32,
-  oh: u32, ow: u32, cout: u32, kh: u32,
-  kw: u32, sh: u32, sw: u32, ph: i32,
-  pw: i32, dh: u32, dw: u32, flags: u32,  // flags: bit 0 = add bias, bit 1 = ReLU
-  px_tiles: u32, co_tiles: u32, x_batch: u32, w_batch: u32,
-  y_batch: u32, cols: u32,  // cols = 16 (a uniform, so that the epilogue loop stays a loop)
+  c: Conv,
+  flags: u32,  // bit 0 = add bias, bit 1 = ReLU
+  px_tiles: u32, co_tiles: u32,
+  x_batch: u32, w_batch: u32, y_batch: u32,  // element offsets between the problems of a batch
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -50,10 +48,9 @@ fn load_x(e: u32, ok: bool, ci: u32) -> vec4<f32> {
     // Branch-free (load a safe element, then select): ~20% cheaper than an `if` on lavapipe.
     v = select(vec4<f32>(0.0), x4[select(0u, e >> 2u, ok)], ok);
   } else if (ok) {
-    if (ci < p.cin) { v.x = x1[e]; }
-    if (ci + 1u < p.cin) { v.y = x1[e + 1u]; }
-    if (ci + 2u < p.cin) { v.z = x1[e + 2u]; }
-    if (ci + 3u < p.cin) { v.w = x1[e + 3u]; }
+    for (var k = 0u; k < 4u; k++) {
+      if (ci + k < p.c.cin) { v[k] = x1[e + k]; }
+    }
   }
   return v;
 }
@@ -63,12 +60,11 @@ fn load_w(e: u32, row_ok: bool, co: u32) -> vec4<f32> {
   var v = vec4<f32>(0.0);
   if (row_ok) {
     if (VEC_OUT) {
-      if (co < p.cout) { v = w4[e >> 2u]; }
+      if (co < p.c.cout) { v = w4[e >> 2u]; }
     } else {
-      if (co < p.cout) { v.x = w1[e]; }
-      if (co + 1u < p.cout) { v.y = w1[e + 1u]; }
-      if (co + 2u < p.cout) { v.z = w1[e + 2u]; }
-      if (co + 3u < p.cout) { v.w = w1[e + 3u]; }
+      for (var k = 0u; k < 4u; k++) {
+        if (co + k < p.c.cout) { v[k] = w1[e + k]; }
+      }
     }
   }
   return v;
@@ -76,12 +72,11 @@ fn load_w(e: u32, row_ok: bool, co: u32) -> vec4<f32> {
 
 fn store_y(e: u32, co: u32, v: vec4<f32>) {
   if (VEC_OUT) {
-    if (co < p.cout) { y4[e >> 2u] = v; }
+    if (co < p.c.cout) { y4[e >> 2u] = v; }
   } else {
-    if (co < p.cout) { y1[e] = v.x; }
-    if (co + 1u < p.cout) { y1[e + 1u] = v.y; }
-    if (co + 2u < p.cout) { y1[e + 2u] = v.z; }
-    if (co + 3u < p.cout) { y1[e + 3u] = v.w; }
+    for (var k = 0u; k < 4u; k++) {
+      if (co + k < p.c.cout) { y1[e + k] = v[k]; }
+    }
   }
 }
 
@@ -89,19 +84,19 @@ fn store_y(e: u32, co: u32, v: vec4<f32>) {
 struct Pix { ok: bool, iy: i32, ix: i32, row0: u32 }
 
 fn block_pixel(pix: u32) -> Pix {
-  let plane = p.oh * p.ow;
-  let m = p.n * plane;
+  let plane = p.c.oh * p.c.ow;
+  let m = p.c.n * plane;
   let q = min(pix, m - 1u);
   let img = q / plane;
   let r = q - img * plane;
-  let oy = r / p.ow;
-  let ox = r - oy * p.ow;
-  return Pix(pix < m, i32(oy * p.sh) - p.ph, i32(ox * p.sw) - p.pw, img * p.h);
+  let oy = r / p.c.ow;
+  let ox = r - oy * p.c.ow;
+  return Pix(pix < m, i32(oy * p.c.sh) - p.c.ph, i32(ox * p.c.sw) - p.c.pw, img * p.c.h);
 }
 
 // Whether input pixel (iy, ix) of block pixel `q` lies inside the image.
 fn tap_ok(q: Pix, iy: i32, ix: i32) -> bool {
-  return q.ok && iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
+  return q.ok && iy >= 0 && iy < i32(p.c.h) && ix >= 0 && ix < i32(p.c.w);
 }
 
 // Epilogue of one block column (output pixel pix0 + j): bias, ReLU, store this lane's channels.
@@ -109,10 +104,10 @@ struct Out { pix0: u32, yoff: u32, co: u32, bias: vec4<f32>, relu: bool }
 
 fn store_col(o: Out, j: u32, acc: vec4<f32>) {
   let pix = o.pix0 + j;
-  if (pix < p.n * p.oh * p.ow) {
+  if (pix < p.c.n * p.c.oh * p.c.ow) {
     var v = acc + o.bias;
     if (o.relu) { v = max(v, vec4<f32>(0.0)); }
-    store_y(o.yoff + pix * p.cout + o.co, o.co, v);
+    store_y(o.yoff + pix * p.c.cout + o.co, o.co, v);
   }
 }
 
@@ -131,23 +126,23 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
   let q1 = block_pixel(tile * 16u + 2u * lane + 1u);
 
   var acc: array<vec4<f32>, 16>;
-  for (var ky = 0u; ky < p.kh; ky++) {
-    for (var kx = 0u; kx < p.kw; kx++) {
-      let dy = i32(ky * p.dh);
-      let dx = i32(kx * p.dw);
+  for (var ky = 0u; ky < p.c.kh; ky++) {
+    for (var kx = 0u; kx < p.c.kw; kx++) {
+      let dy = i32(ky * p.c.dh);
+      let dx = i32(kx * p.c.dw);
       let ok0 = tap_ok(q0, q0.iy + dy, q0.ix + dx);
       let ok1 = tap_ok(q1, q1.iy + dy, q1.ix + dx);
       // Wrapped garbage when !ok; never used then.
-      let e0 = xoff + ((q0.row0 + u32(q0.iy + dy)) * p.w + u32(q0.ix + dx)) * p.cin;
-      let e1 = xoff + ((q1.row0 + u32(q1.iy + dy)) * p.w + u32(q1.ix + dx)) * p.cin;
-      let krow = (ky * p.kw + kx) * p.cin;
-      for (var ci = 0u; ci < p.cin; ci += 4u) {
-        let r = woff + (krow + ci) * p.cout + co;
+      let e0 = xoff + ((q0.row0 + u32(q0.iy + dy)) * p.c.w + u32(q0.ix + dx)) * p.c.cin;
+      let e1 = xoff + ((q1.row0 + u32(q1.iy + dy)) * p.c.w + u32(q1.ix + dx)) * p.c.cin;
+      let krow = (ky * p.c.kw + kx) * p.c.cin;
+      for (var ci = 0u; ci < p.c.cin; ci += 4u) {
+        let r = woff + (krow + ci) * p.c.cout + co;
         let a = mat4x4<f32>(
           load_w(r, true, co),
-          load_w(r + p.cout, VEC_IN || ci + 1u < p.cin, co),
-          load_w(r + 2u * p.cout, VEC_IN || ci + 2u < p.cin, co),
-          load_w(r + 3u * p.cout, VEC_IN || ci + 3u < p.cin, co));
+          load_w(r + p.c.cout, VEC_IN || ci + 1u < p.c.cin, co),
+          load_w(r + 2u * p.c.cout, VEC_IN || ci + 2u < p.c.cin, co),
+          load_w(r + 3u * p.c.cout, VEC_IN || ci + 3u < p.c.cin, co));
         tile_k4(&acc, a, lane, load_x(e0 + ci, ok0, ci), load_x(e1 + ci, ok1, ci));
       }
     }
@@ -155,16 +150,15 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
 
   var b = vec4<f32>(0.0);
   if ((p.flags & 1u) != 0u) {
-    if (co < p.cout) { b.x = bias[co]; }
-    if (co + 1u < p.cout) { b.y = bias[co + 1u]; }
-    if (co + 2u < p.cout) { b.z = bias[co + 2u]; }
-    if (co + 3u < p.cout) { b.w = bias[co + 3u]; }
+    for (var k = 0u; k < 4u; k++) {
+      if (co + k < p.c.cout) { b[k] = bias[co + k]; }
+    }
   }
   // Column j is always acc[0]: the tile shifts down after each store. A dynamic acc[j] would
   // push the whole tile out of registers; 16 unrolled stores would quadruple the compile time
   // (lavapipe expands every per-lane store into a loop over the lanes).
   let o = Out(tile * 16u, bz * p.y_batch, co, b, (p.flags & 2u) != 0u);
-  for (var j = 0u; j < p.cols; j++) {
+  for (var j = 0u; j < p.c.cols; j++) {
     store_col(o, j, acc[0]);
     acc = array<vec4<f32>, 16>(acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8],
                                acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15], acc[0]);

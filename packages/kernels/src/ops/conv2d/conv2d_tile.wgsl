@@ -19,6 +19,17 @@
 // FMAs, while a subgroup shuffle costs about one. So each lane issues only 6 vec4 loads per
 // 256 multiply-adds; the rest of its operands arrive by shuffle.
 
+// Convolution geometry: the first 64 bytes of every tile kernel's Params (convParams() in
+// conv2d_common.ts packs it). x [n, h, w, cin] -> y [n, oh, ow, cout], kernel kh x kw, stride
+// (sh, sw), zero padding (ph, pw), dilation (dh, dw). cols = 16, the block columns per workgroup,
+// passed as a uniform so that the epilogue loops over it stay loops (see conv2d_forward.wgsl).
+struct Conv {
+  n: u32, h: u32, w: u32, cin: u32,
+  oh: u32, ow: u32, cout: u32, kh: u32,
+  kw: u32, sh: u32, sw: u32, ph: i32,
+  pw: i32, dh: u32, dw: u32, cols: u32,
+}
+
 // acc[j] += a * col, where col[kk] is block column j at reduction step kk.
 fn tile_fma_col(acc: ptr<function, array<vec4<f32>, 16>>, j: u32, a: mat4x4<f32>, col: vec4<f32>) {
   (*acc)[j] = fma(a[3], vec4<f32>(col.w), fma(a[2], vec4<f32>(col.z),

@@ -1,6 +1,7 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { kernelFromFile } from '../../runtime/kernel.ts';
+import { readFileSync } from 'node:fs';
+import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
 import { packParams, u, i } from '../../runtime/params.ts';
 import { ceilDiv, dispatchForward, dummyBuffer, type Conv2dGeometry, type TileExchange } from './conv2d_common.ts';
 
@@ -14,9 +15,15 @@ import { ceilDiv, dispatchForward, dummyBuffer, type Conv2dGeometry, type TileEx
 
 export type WinogradTile = 2 | 4;
 
-const inputKernel = kernelFromFile('winograd_input', import.meta.url, './winograd_input.wgsl');
-const outputKernel = kernelFromFile('winograd_output', import.meta.url, './winograd_output.wgsl');
-const weightKernel = kernelFromFile('winograd_weight', import.meta.url, './winograd_weight.wgsl');
+/** `file` with winograd_common.wgsl (tile size override, tile enumeration) in front. */
+function transformKernel(name: string, file: string): Kernel {
+  const read = (f: string) => readFileSync(new URL(f, import.meta.url), 'utf8');
+  return kernelFromSource(name, `${read('./winograd_common.wgsl')}\n${read(file)}`);
+}
+
+const inputKernel = transformKernel('winograd_input', './winograd_input.wgsl');
+const outputKernel = transformKernel('winograd_output', './winograd_output.wgsl');
+const weightKernel = transformKernel('winograd_weight', './winograd_weight.wgsl');
 
 /** A 3x3 stride-1 convolution as the Winograd path sees it (input/output sizes, symmetric padding). */
 export interface WinogradProblem {

@@ -14,15 +14,12 @@
 // access into a loop over the lanes, so 36 unrolled loads + 36 stores took ~20 s to compile.
 // The loops shift a window of rows instead of indexing it.
 
-override M_OUT: u32 = 4u;
-
 struct Params { n: u32, h: u32, w: u32, cin: u32, ph: i32, pw: i32, tiles_h: u32, tiles_w: u32, alpha: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> v: array<vec4<f32>>;
 
-alias Line = array<vec4<f32>, 6>;
 alias Block = array<Line, 6>;
 
 // B^T applied to one line of the patch (first alpha entries used).
@@ -78,11 +75,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let ntiles = p.n * p.tiles_h * p.tiles_w;
   let idx = gid.x + gid.y * nwg.x * 64u;
   if (idx >= ntiles * c4) { return; }
-  let t = idx / c4;
-  let img = t / (p.tiles_h * p.tiles_w);
-  let ty = (t / p.tiles_w) % p.tiles_h;
-  let tx = t % p.tiles_w;
-  let q = Tile(img, i32(ty * M_OUT) - p.ph, i32(tx * M_OUT) - p.pw, idx - t * c4, c4);
+  let tp = tile_pos(idx, c4, p.tiles_h, p.tiles_w);
+  let t = tp.t;
+  let q = Tile(tp.img, i32(tp.ty * M_OUT) - p.ph, i32(tp.tx * M_OUT) - p.pw, tp.cq, c4);
 
   // Rows of (d B), oldest first, shifted in one at a time: patch row a ends up in r[6 - alpha + a].
   var r: Block;

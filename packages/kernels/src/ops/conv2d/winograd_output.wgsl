@@ -9,8 +9,6 @@
 // Code shape: constant-indexed private arrays, loads and stores in loops over uniform trip counts
 // (p.alpha rows in, p.m rows out) that shift windows of rows (see winograd_input.wgsl).
 
-override M_OUT: u32 = 4u;
-
 struct Params { n: u32, oh: u32, ow: u32, cout: u32, tiles_h: u32, tiles_w: u32, flags: u32, alpha: u32, m: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -18,7 +16,6 @@ struct Params { n: u32, oh: u32, ow: u32, cout: u32, tiles_h: u32, tiles_w: u32,
 @group(0) @binding(2) var<storage, read> bias: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
 
-alias Line = array<vec4<f32>, 6>;
 alias Quad = array<vec4<f32>, 4>;
 
 // A^T applied to one line of the transform-domain tile (first m entries of the result used).
@@ -52,11 +49,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let ntiles = p.n * p.tiles_h * p.tiles_w;
   let idx = gid.x + gid.y * nwg.x * 64u;
   if (idx >= ntiles * c4) { return; }
-  let t = idx / c4;
-  let cq = idx - t * c4;
-  let img = t / (p.tiles_h * p.tiles_w);
-  let ty = (t / p.tiles_w) % p.tiles_h;
-  let tx = t % p.tiles_w;
+  let tp = tile_pos(idx, c4, p.tiles_h, p.tiles_w);
+  let t = tp.t;
+  let cq = tp.cq;
+  let img = tp.img;
+  let ty = tp.ty;
+  let tx = tp.tx;
 
   // Rows of (M A), oldest first, shifted in: transform row i ends up in r[6 - alpha + i].
   var r: array<Quad, 6>;

@@ -9,7 +9,6 @@
 // (Cin and Cout % 4 == 0). Threads: one per (r, 4 consecutive c); 64 per workgroup,
 // linear index = gid.x + gid.y * nwg.x * 64.
 
-override M_OUT: u32 = 4u;
 override FLIP: bool = false;
 
 struct Params { cin: u32, cout: u32, taps: u32, alpha: u32 }  // taps = 3, alpha = M_OUT + 2 (uniform trip counts)
@@ -19,8 +18,8 @@ struct Params { cin: u32, cout: u32, taps: u32, alpha: u32 }  // taps = 3, alpha
 @group(0) @binding(2) var<storage, read_write> u: array<vec4<f32>>;
 
 // G applied to 3 taps (first alpha entries of the result used).
-fn gt(d0: vec4<f32>, d1: vec4<f32>, d2: vec4<f32>) -> array<vec4<f32>, 6> {
-  var r: array<vec4<f32>, 6>;
+fn gt(d0: vec4<f32>, d1: vec4<f32>, d2: vec4<f32>) -> Line {
+  var r: Line;
   if (M_OUT == 2u) {
     r[0] = d0;
     r[1] = 0.5 * (d0 + d1 + d2);
@@ -61,27 +60,27 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
   // Filter rows first, shifted into a window (loop over the uniform p.taps = 3: see the code-shape
   // note in winograd_input.wgsl): tmp[ky] = G (filter row ky).
-  var tmp: array<array<vec4<f32>, 6>, 3>;
+  var tmp: array<Line, 3>;
   for (var ky = 0u; ky < p.taps; ky++) {
-    tmp = array<array<vec4<f32>, 6>, 3>(tmp[1], tmp[2], gt(tap(ky, 0u, r, 4u * cq), tap(ky, 1u, r, 4u * cq), tap(ky, 2u, r, 4u * cq)));
+    tmp = array<Line, 3>(tmp[1], tmp[2], gt(tap(ky, 0u, r, 4u * cq), tap(ky, 1u, r, 4u * cq), tap(ky, 2u, r, 4u * cq)));
   }
   // Columns of tmp: c[j] = U[.][j]; then transpose so o[i] = U[i][.].
-  let c = array<array<vec4<f32>, 6>, 6>(gt(tmp[0][0], tmp[1][0], tmp[2][0]), gt(tmp[0][1], tmp[1][1], tmp[2][1]),
+  let c = array<Line, 6>(gt(tmp[0][0], tmp[1][0], tmp[2][0]), gt(tmp[0][1], tmp[1][1], tmp[2][1]),
                                         gt(tmp[0][2], tmp[1][2], tmp[2][2]), gt(tmp[0][3], tmp[1][3], tmp[2][3]),
                                         gt(tmp[0][4], tmp[1][4], tmp[2][4]), gt(tmp[0][5], tmp[1][5], tmp[2][5]));
-  var o = array<array<vec4<f32>, 6>, 6>(
-    array<vec4<f32>, 6>(c[0][0], c[1][0], c[2][0], c[3][0], c[4][0], c[5][0]),
-    array<vec4<f32>, 6>(c[0][1], c[1][1], c[2][1], c[3][1], c[4][1], c[5][1]),
-    array<vec4<f32>, 6>(c[0][2], c[1][2], c[2][2], c[3][2], c[4][2], c[5][2]),
-    array<vec4<f32>, 6>(c[0][3], c[1][3], c[2][3], c[3][3], c[4][3], c[5][3]),
-    array<vec4<f32>, 6>(c[0][4], c[1][4], c[2][4], c[3][4], c[4][4], c[5][4]),
-    array<vec4<f32>, 6>(c[0][5], c[1][5], c[2][5], c[3][5], c[4][5], c[5][5]));
+  var o = array<Line, 6>(
+    Line(c[0][0], c[1][0], c[2][0], c[3][0], c[4][0], c[5][0]),
+    Line(c[0][1], c[1][1], c[2][1], c[3][1], c[4][1], c[5][1]),
+    Line(c[0][2], c[1][2], c[2][2], c[3][2], c[4][2], c[5][2]),
+    Line(c[0][3], c[1][3], c[2][3], c[3][3], c[4][3], c[5][3]),
+    Line(c[0][4], c[1][4], c[2][4], c[3][4], c[4][4], c[5][4]),
+    Line(c[0][5], c[1][5], c[2][5], c[3][5], c[4][5], c[5][5]));
   // Transform row i is o[0] on iteration i.
   for (var i = 0u; i < p.alpha; i++) {
     for (var j = 0u; j < p.alpha; j++) {
       u[((i * p.alpha + j) * rows + r) * cols4 + cq] = o[0][0];
-      o[0] = array<vec4<f32>, 6>(o[0][1], o[0][2], o[0][3], o[0][4], o[0][5], o[0][0]);
+      o[0] = Line(o[0][1], o[0][2], o[0][3], o[0][4], o[0][5], o[0][0]);
     }
-    o = array<array<vec4<f32>, 6>, 6>(o[1], o[2], o[3], o[4], o[5], o[0]);
+    o = array<Line, 6>(o[1], o[2], o[3], o[4], o[5], o[0]);
   }
 }

@@ -72,11 +72,8 @@ fn column(r: Block, j: u32) -> Line {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let c4 = p.cin / 4u;
-  let ntiles = p.n * p.tiles_h * p.tiles_w;
-  let idx = gid.x + gid.y * nwg.x * 64u;
-  if (idx >= ntiles * c4) { return; }
-  let tp = tile_pos(idx, c4, p.tiles_h, p.tiles_w);
-  let t = tp.t;
+  let tp = tile_thread(gid, nwg, c4, p.n, p.tiles_h, p.tiles_w);
+  if (!tp.ok) { return; }
   let q = Tile(tp.img, i32(tp.ty * M_OUT) - p.ph, i32(tp.tx * M_OUT) - p.pw, tp.cq, c4);
 
   // Rows of (d B), oldest first, shifted in one at a time: patch row a ends up in r[6 - alpha + a].
@@ -84,24 +81,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   for (var a = 0u; a < p.alpha; a++) {
     r = Block(r[1], r[2], r[3], r[4], r[5], row(q, q.y0 + i32(a)));
   }
-  // Columns: out[j] = V[.][j]; then transpose so out[i] = V[i][.].
-  let c = Block(column(r, 0u), column(r, 1u), column(r, 2u), column(r, 3u), column(r, 4u), column(r, 5u));
-  var o = Block(Line(c[0][0], c[1][0], c[2][0], c[3][0], c[4][0], c[5][0]),
-                Line(c[0][1], c[1][1], c[2][1], c[3][1], c[4][1], c[5][1]),
-                Line(c[0][2], c[1][2], c[2][2], c[3][2], c[4][2], c[5][2]),
-                Line(c[0][3], c[1][3], c[2][3], c[3][3], c[4][3], c[5][3]),
-                Line(c[0][4], c[1][4], c[2][4], c[3][4], c[4][4], c[5][4]),
-                Line(c[0][5], c[1][5], c[2][5], c[3][5], c[4][5], c[5][5]));
+  // Columns V[.][j], transposed so that o[i] = V[i][.].
+  var o = transpose6(Block(column(r, 0u), column(r, 1u), column(r, 2u), column(r, 3u), column(r, 4u), column(r, 5u)));
   // Transform row i is o[0] on iteration i.
   for (var i = 0u; i < p.alpha; i++) {
-    let base = i * p.alpha * ntiles + t;
+    let base = i * p.alpha * tp.ntiles + tp.t;
     v[base * c4 + q.cq] = o[0][0];
-    v[(base + ntiles) * c4 + q.cq] = o[0][1];
-    v[(base + 2u * ntiles) * c4 + q.cq] = o[0][2];
-    v[(base + 3u * ntiles) * c4 + q.cq] = o[0][3];
+    v[(base + tp.ntiles) * c4 + q.cq] = o[0][1];
+    v[(base + 2u * tp.ntiles) * c4 + q.cq] = o[0][2];
+    v[(base + 3u * tp.ntiles) * c4 + q.cq] = o[0][3];
     if (M_OUT == 4u) {
-      v[(base + 4u * ntiles) * c4 + q.cq] = o[0][4];
-      v[(base + 5u * ntiles) * c4 + q.cq] = o[0][5];
+      v[(base + 4u * tp.ntiles) * c4 + q.cq] = o[0][4];
+      v[(base + 5u * tp.ntiles) * c4 + q.cq] = o[0][5];
     }
     o = Block(o[1], o[2], o[3], o[4], o[5], o[0]);
   }

@@ -46,20 +46,15 @@ fn column(r: array<Quad, 6>, j: u32) -> Quad {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let c4 = p.cout / 4u;
-  let ntiles = p.n * p.tiles_h * p.tiles_w;
-  let idx = gid.x + gid.y * nwg.x * 64u;
-  if (idx >= ntiles * c4) { return; }
-  let tp = tile_pos(idx, c4, p.tiles_h, p.tiles_w);
-  let t = tp.t;
+  let tp = tile_thread(gid, nwg, c4, p.n, p.tiles_h, p.tiles_w);
+  if (!tp.ok) { return; }
+  let ntiles = tp.ntiles;
   let cq = tp.cq;
-  let img = tp.img;
-  let ty = tp.ty;
-  let tx = tp.tx;
 
   // Rows of (M A), oldest first, shifted in: transform row i ends up in r[6 - alpha + i].
   var r: array<Quad, 6>;
   for (var i = 0u; i < p.alpha; i++) {
-    let base = i * p.alpha * ntiles + t;
+    let base = i * p.alpha * ntiles + tp.t;
     var d: Line;
     d[0] = mt[base * c4 + cq];
     d[1] = mt[(base + ntiles) * c4 + cq];
@@ -80,13 +75,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let relu = (p.flags & 2u) != 0u;
   // Output row i is o[0] on iteration i.
   for (var i = 0u; i < p.m; i++) {
-    let oy = ty * M_OUT + i;
+    let oy = tp.ty * M_OUT + i;
     for (var j = 0u; j < p.m; j++) {
-      let ox = tx * M_OUT + j;
+      let ox = tp.tx * M_OUT + j;
       if (oy < p.oh && ox < p.ow) {
         var val = o[0][0] + b;
         if (relu) { val = max(val, vec4<f32>(0.0)); }
-        y[((img * p.oh + oy) * p.ow + ox) * c4 + cq] = val;
+        y[((tp.img * p.oh + oy) * p.ow + ox) * c4 + cq] = val;
       }
       o[0] = Quad(o[0][1], o[0][2], o[0][3], o[0][0]);
     }

@@ -64,17 +64,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   for (var ky = 0u; ky < p.taps; ky++) {
     tmp = array<Line, 3>(tmp[1], tmp[2], gt(tap(ky, 0u, r, 4u * cq), tap(ky, 1u, r, 4u * cq), tap(ky, 2u, r, 4u * cq)));
   }
-  // Columns of tmp: c[j] = U[.][j]; then transpose so o[i] = U[i][.].
-  let c = array<Line, 6>(gt(tmp[0][0], tmp[1][0], tmp[2][0]), gt(tmp[0][1], tmp[1][1], tmp[2][1]),
-                                        gt(tmp[0][2], tmp[1][2], tmp[2][2]), gt(tmp[0][3], tmp[1][3], tmp[2][3]),
-                                        gt(tmp[0][4], tmp[1][4], tmp[2][4]), gt(tmp[0][5], tmp[1][5], tmp[2][5]));
-  var o = array<Line, 6>(
-    Line(c[0][0], c[1][0], c[2][0], c[3][0], c[4][0], c[5][0]),
-    Line(c[0][1], c[1][1], c[2][1], c[3][1], c[4][1], c[5][1]),
-    Line(c[0][2], c[1][2], c[2][2], c[3][2], c[4][2], c[5][2]),
-    Line(c[0][3], c[1][3], c[2][3], c[3][3], c[4][3], c[5][3]),
-    Line(c[0][4], c[1][4], c[2][4], c[3][4], c[4][4], c[5][4]),
-    Line(c[0][5], c[1][5], c[2][5], c[3][5], c[4][5], c[5][5]));
+  // Columns of tmp (U[.][j]), transposed so that o[i] = U[i][.].
+  var o = transpose6(array<Line, 6>(gt(tmp[0][0], tmp[1][0], tmp[2][0]), gt(tmp[0][1], tmp[1][1], tmp[2][1]),
+                                    gt(tmp[0][2], tmp[1][2], tmp[2][2]), gt(tmp[0][3], tmp[1][3], tmp[2][3]),
+                                    gt(tmp[0][4], tmp[1][4], tmp[2][4]), gt(tmp[0][5], tmp[1][5], tmp[2][5])));
   // Transform row i is o[0] on iteration i.
   for (var i = 0u; i < p.alpha; i++) {
     for (var j = 0u; j < p.alpha; j++) {

@@ -248,7 +248,7 @@ export async function runStepBench(o: StepBenchOptions = {}): Promise<StepBenchR
   const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const cores = cpus().length;
-  print(`ours: ${adapter}${gpu.adapter.isCpu ? ' (CPU emulation)' : ''}; wall clock per step with a sync after each phase, median of ${reps} after ${warmup} warm-up`);
+  print(`ours: ${adapter}${gpu.adapter.isCpu ? ' (CPU emulation)' : ''}; wall clock per step with a sync after each phase, median of ${reps} after ${warmup} warm-up (each phase's median taken alone)`);
   const t = rows.find((r) => r.torch);
   if (t) print(`torch: PyTorch ${t.torchThreads} thread(s) on ${cpu} (${cores} cores), BLAS ${t.torchBlas ?? 'unknown'}; same model, batch and optimizer`);
   for (const r of rows) if (r.torchNote) print(`torch (${r.model}): ${r.torchNote}`);

@@ -152,6 +152,8 @@ export abstract class Module {
     const strict = opts.strict ?? true;
     const seen = new Set<string>();
     const missing: string[] = [];
+    const writes: (() => void)[] = [];
+    // Validate everything first and write only then: a bad checkpoint leaves the model untouched.
     for (const [p, m] of this.modules()) {
       const name = (n: string) => (p ? `${p}.${n}` : n);
       for (const [n, s] of m.slots) {
@@ -165,19 +167,20 @@ export abstract class Module {
         const want = s.layout ? s.layout.torchShape(s.tensor.shape) : [...s.tensor.shape];
         if (raw.shape.join(',') !== want.join(',')) throw new Error(`loadStateDict: '${key}' has shape [${raw.shape}], the model expects [${want}]`);
         const f32 = toF32(raw, key);
-        this.gpu.write(s.tensor.buffer, s.layout ? s.layout.fromTorch(f32, s.tensor.shape) : f32);
+        writes.push(() => this.gpu.write(s.tensor.buffer, s.layout ? s.layout.fromTorch(f32, s.tensor.shape) : f32));
       }
       for (const [n, c] of m.counters) {
         const raw = sd.get(name(n));
         if (!raw) continue; // optional in old checkpoints
         seen.add(name(n));
-        c.value = Number(raw.data[0]);
+        writes.push(() => (c.value = Number(raw.data[0])));
       }
     }
     const unexpected = [...sd.keys()].filter((k) => !seen.has(k));
     if (strict && (missing.length || unexpected.length)) {
       throw new Error(`loadStateDict: ${missing.length} missing (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}), ${unexpected.length} unexpected (${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''})`);
     }
+    for (const w of writes) w();
     return { missing, unexpected };
   }
 

@@ -9,6 +9,8 @@ import {
   type Gpu,
   type GpuBuffer,
   type AttentionShape,
+  type AttentionKernel,
+  attentionKernelFor,
   testing,
 } from '../src/index.ts';
 
@@ -29,6 +31,8 @@ interface Case {
   mask: Uint32Array;
   scale?: number;
   seed: number;
+  /** Force an implementation (default: what this device picks for D). */
+  kernel?: AttentionKernel;
 }
 
 /**
@@ -39,7 +43,7 @@ interface Case {
 const TOL = { atol: 2e-5, rtol: 1e-4 };
 
 async function runCase(c: Case): Promise<void> {
-  const { shape: s, mask, scale, seed } = c;
+  const { shape: s, mask, scale, seed, kernel } = c;
   const n = s.B * s.T * s.H * s.D;
   const q = testing.randNormal(n, seed);
   const k = testing.randNormal(n, seed + 1);
@@ -52,13 +56,13 @@ async function runCase(c: Case): Promise<void> {
     return b;
   };
   const inputs = { q: up(q, 'q'), k: up(k, 'k'), v: up(v, 'v'), mask: up(mask, 'mask') };
-  const fwd = attentionForward(gpu, inputs, s, { scale });
-  const grads = attentionBackward(gpu, { ...inputs, out: fwd.out, lse: fwd.lse, dOut: up(dOut, 'dOut') }, s, { scale });
+  const fwd = attentionForward(gpu, inputs, s, { scale, kernel });
+  const grads = attentionBackward(gpu, { ...inputs, out: fwd.out, lse: fwd.lse, dOut: up(dOut, 'dOut') }, s, { scale, kernel });
   const [out, lse, dq, dk, dv] = await Promise.all([fwd.out, fwd.lse, grads.dq, grads.dk, grads.dv].map((b) => gpu.readF32(b)));
 
   const ref = attentionForwardRef(q, k, v, mask, s, scale);
   const g = attentionBackwardRef(q, k, v, mask, dOut, s, scale);
-  const label = `B=${s.B} T=${s.T} H=${s.H} D=${s.D}`;
+  const label = `B=${s.B} T=${s.T} H=${s.H} D=${s.D} ${attentionKernelFor(gpu, s.D, kernel)}`;
   testing.assertClose(out, ref.out, { ...TOL, label: `${label} out` });
   // +Infinity marks rows without keys; compare those exactly and the rest numerically.
   for (let i = 0; i < lse.length; i++) {
@@ -146,9 +150,28 @@ describe('attention forward + backward vs float64', () => {
     await runCase({ shape: s, mask: lengthsMask(s, [5, 0, 9]), seed: 6 });
   });
 
+  it('a fully padded sequence with D a multiple of 4 (subgroup kernels on lavapipe)', async () => {
+    const s = { B: 3, T: 11, H: 2, D: 12 };
+    await runCase({ shape: s, mask: lengthsMask(s, [0, 4, 11]), seed: 10 });
+  });
+
   it('large logits (scale 8) stay finite and exact', async () => {
     const s = { B: 1, T: 19, H: 2, D: 16 };
     await runCase({ shape: s, mask: lengthsMask(s, [17]), scale: 8 / Math.sqrt(16), seed: 7 });
+  });
+});
+
+// The workgroup-memory kernels are what GPUs run; on lavapipe the subgroup ones are picked for
+// D a multiple of 4 up to 64, so the portable path is forced here for such shapes.
+describe('attention portable kernels (forced)', () => {
+  it('D=64 T=37 with padding', async () => {
+    const s = { B: 2, T: 37, H: 2, D: 64 };
+    await runCase({ shape: s, mask: lengthsMask(s, [37, 23]), seed: 8, kernel: 'portable' });
+  });
+
+  it('a fully padded sequence, D=8', async () => {
+    const s = { B: 2, T: 9, H: 1, D: 8 };
+    await runCase({ shape: s, mask: lengthsMask(s, [0, 6]), seed: 9, kernel: 'portable' });
   });
 });
 

@@ -3,11 +3,21 @@ import type { GpuBuffer } from '../../runtime/buffer.ts';
 import { kernelFromFile } from '../../runtime/kernel.ts';
 import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
+import { subgroupMatmulAvailable } from '../matmul/matmul.ts';
 
 const fwdKernel = kernelFromFile('attention_fwd', import.meta.url, './attention_fwd.wgsl');
 const preKernel = kernelFromFile('attention_bwd_pre', import.meta.url, './attention_bwd_pre.wgsl');
 const dqKernel = kernelFromFile('attention_bwd_q', import.meta.url, './attention_bwd_q.wgsl');
 const dkvKernel = kernelFromFile('attention_bwd_kv', import.meta.url, './attention_bwd_kv.wgsl');
+const fwdKernelSg = kernelFromFile('attention_fwd_sg', import.meta.url, './attention_fwd_sg.wgsl');
+const dqKernelSg = kernelFromFile('attention_bwd_q_sg', import.meta.url, './attention_bwd_q_sg.wgsl');
+const dkvKernelSg = kernelFromFile('attention_bwd_kv_sg', import.meta.url, './attention_bwd_kv_sg.wgsl');
+
+/**
+ * 'portable': workgroup-memory tiles (any device, any D <= 128). 'subgroup': one 8-lane
+ * subgroup per 8 rows, data exchanged by subgroupShuffle (lavapipe; D a multiple of 4, <= 64).
+ */
+export type AttentionKernel = 'portable' | 'subgroup';
 
 /** Attention tensors are [B, T, H, D] (a [B*T, H*D] projection), the key mask [B, T] u32. */
 export interface AttentionShape {
@@ -29,6 +39,8 @@ export interface AttentionInputs {
 export interface AttentionForwardOptions {
   /** Multiplies q . k; default 1 / sqrt(D). */
   scale?: number;
+  /** Force an implementation (tests, benchmarks); default: the best one for this device and D. */
+  kernel?: AttentionKernel;
   /** f32 [B, T, H, D] destination (allocated when absent). */
   out?: GpuBuffer;
   /** f32 [B, H, T] destination for the row logsumexp (allocated when absent). */
@@ -52,6 +64,8 @@ export interface AttentionBackwardInputs extends AttentionInputs {
 export interface AttentionBackwardOptions {
   /** Must equal the forward's scale; default 1 / sqrt(D). */
   scale?: number;
+  /** Force an implementation (tests, benchmarks); default: the best one for this device and D. */
+  kernel?: AttentionKernel;
   dq?: GpuBuffer;
   dk?: GpuBuffer;
   dv?: GpuBuffer;
@@ -114,6 +128,26 @@ function tilesFor(gpu: Gpu, kind: KernelKind, D: number): Tiles {
   throw new Error(`attention: D=${D} needs more workgroup memory than this device's ${limit} bytes`);
 }
 
+/** Largest head dimension of the subgroup kernels (their rows live in registers). */
+const SUBGROUP_MAX_HEAD_DIM = 64;
+
+/** The implementation a call uses: the subgroup kernels on CPU adapters with 8-wide subgroups. */
+export function attentionKernelFor(gpu: Gpu, D: number, forced?: AttentionKernel): AttentionKernel {
+  const fits = D % 4 === 0 && D <= SUBGROUP_MAX_HEAD_DIM;
+  if (forced === 'subgroup') {
+    check(subgroupMatmulAvailable(gpu), 'attention', 'the subgroup kernels need the subgroups feature with subgroup size 8');
+    check(fits, 'attention', `the subgroup kernels need D a multiple of 4 and <= ${SUBGROUP_MAX_HEAD_DIM}, got ${D}`);
+    return 'subgroup';
+  }
+  if (forced === 'portable') return 'portable';
+  return gpu.adapter.isCpu && fits && subgroupMatmulAvailable(gpu) ? 'subgroup' : 'portable';
+}
+
+/** Params {B, T, H, D, scale, d4} of the subgroup kernels (one pipeline each for every D <= 64). */
+function subgroupParams(s: AttentionShape, scale: number): ArrayBuffer {
+  return packParams([u(s.B), u(s.T), u(s.H), u(s.D), f(scale), u(s.D / 4)]);
+}
+
 function validate(name: string, inputs: AttentionInputs, s: AttentionShape, extra: Record<string, GpuBuffer | undefined>): void {
   const { B, T, H, D } = s;
   for (const [key, value] of Object.entries({ B, T, H, D })) {
@@ -155,6 +189,15 @@ export function attentionForward(gpu: Gpu, inputs: AttentionInputs, shape: Atten
   const scale = opts.scale ?? 1 / Math.sqrt(D);
   const out = opts.out ?? gpu.alloc(B * T * H * D * 4, 'attention out');
   const lse = opts.lse ?? gpu.alloc(B * H * T * 4, 'attention lse');
+  if (attentionKernelFor(gpu, D, opts.kernel) === 'subgroup') {
+    gpu.dispatch(fwdKernelSg, {
+      params: subgroupParams(shape, scale),
+      buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, out, lse],
+      workgroups: [Math.ceil(T / 8), H, B],
+      label: `${shapeLabel(shape, scale)} subgroup`,
+    });
+    return { out, lse };
+  }
   const t = tilesFor(gpu, 'fwd', D);
   gpu.dispatch(fwdKernel, {
     overrides: { BQ: t.rows, BK: t.staged, GMAX: t.gmax },
@@ -187,8 +230,18 @@ export function attentionBackward(gpu: Gpu, inputs: AttentionBackwardInputs, sha
     label,
   });
 
-  const tq = tilesFor(gpu, 'q', D);
   const dq = opts.dq ?? gpu.alloc(n * 4, 'attention dq');
+  const dk = opts.dk ?? gpu.alloc(n * 4, 'attention dk');
+  const dv = opts.dv ?? gpu.alloc(n * 4, 'attention dv');
+  if (attentionKernelFor(gpu, D, opts.kernel) === 'subgroup') {
+    const params = subgroupParams(shape, scale);
+    const common = [inputs.q, inputs.k, inputs.v, inputs.mask, inputs.dOut, rowstat];
+    gpu.dispatch(dqKernelSg, { params, buffers: [...common, dq], workgroups: [Math.ceil(T / 8), H, B], label: `${label} subgroup` });
+    gpu.dispatch(dkvKernelSg, { params, buffers: [...common, dk, dv], workgroups: [Math.ceil(T / 8), H, B], label: `${label} subgroup` });
+    rowstat.release();
+    return { dq, dk, dv };
+  }
+  const tq = tilesFor(gpu, 'q', D);
   gpu.dispatch(dqKernel, {
     overrides: { BQ: tq.rows, BK: tq.staged, GMAX: tq.gmax },
     params: kernelParams(shape, scale, tq),
@@ -197,8 +250,6 @@ export function attentionBackward(gpu: Gpu, inputs: AttentionBackwardInputs, sha
     label,
   });
 
-  const dk = opts.dk ?? gpu.alloc(n * 4, 'attention dk');
-  const dv = opts.dv ?? gpu.alloc(n * 4, 'attention dv');
   const tkv = tilesFor(gpu, 'kv', D);
   gpu.dispatch(dkvKernel, {
     overrides: { BK: tkv.rows, BQ: tkv.staged, GMAX: tkv.gmax },

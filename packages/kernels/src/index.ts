@@ -19,7 +19,7 @@ export {
 } from './ops/pool/pool.ref.ts';
 
 export {
-  attentionForward, attentionBackward, ATTENTION_MAX_HEAD_DIM,
+  attentionForward, attentionBackward, attentionKernelFor, ATTENTION_MAX_HEAD_DIM, type AttentionKernel,
   type AttentionShape, type AttentionInputs, type AttentionForwardOptions, type AttentionForwardResult,
   type AttentionBackwardInputs, type AttentionBackwardOptions, type AttentionGrads,
 } from './ops/attention/attention.ts';

@@ -184,6 +184,7 @@ export function conv2dBackwardWeight(gpu: Gpu, x: GpuBuffer, dy: GpuBuffer, shap
   const vecOut = g.cout % 4 === 0;
   const kTiles = ceilDiv(kdim, 16);
   const coTiles = ceilDiv(g.cout, 32);
+  check(splits * coTiles <= gpu.limits.maxComputeWorkgroupsPerDimension, kernel, () => `${splits} split-K slices x ${coTiles} channel tiles exceed the workgroup grid (${describeShape(shape)})`);
   const label = `dw ${describeShape(shape)} splits ${splits}`;
   const direct = splits === 1;
   const out = direct ? dw : gpu.alloc(splits * dwlen * 4, 'conv2d dw slices');

@@ -7,7 +7,7 @@
 import { getGpu } from '@exif-lang/kernels';
 import {
   backward, compareTensors, keep, loadModel, noGrad, readSafetensors, relativeError, scope, tensor, writeSafetensors,
-  type ParityReport, type RawTensor, type Tensor, type TensorDiff, type TensorMap,
+  toFloat32, type ParityReport, type RawTensor, type Tensor, type TensorDiff, type TensorMap,
 } from '../src/index.ts';
 
 export interface ParityResult {
@@ -17,6 +17,8 @@ export interface ParityResult {
   bn: ParityReport;
   counters: { key: string; expected: number; actual: number }[];
   grads: ParityReport;
+  /** cosine similarity of our and PyTorch's flattened gradient, per parameter */
+  gradCosines: Map<string, number>;
   seconds: { load: number; eval: number; train: number; backward: number };
 }
 
@@ -87,6 +89,7 @@ export async function runParity(dir: string, textHeads: number, dump?: string): 
       bn: compareTensors(new Map([...io].filter(([k]) => /^after\..*running_(mean|var)$/.test(k))), bnActual, { prefix: 'after.', tolerance: 1e-4 }),
       counters,
       grads: compareTensors(expectedGrads, grads, { prefix: 'grad.', tolerance: 1e-3 }),
+      gradCosines: new Map([...grads].map(([k, g]) => [k, cosine(expectedGrads.get(`grad.${k}`)!, g)])),
       seconds: { load: (t1 - t0) / 1e3, eval: (t2 - t1) / 1e3, train: (t3 - t2) / 1e3, backward: (t4 - t3) / 1e3 },
     };
   } finally {
@@ -94,6 +97,20 @@ export async function runParity(dir: string, textHeads: number, dump?: string): 
     model.zeroGrad();
     model.dispose();
   }
+}
+
+function cosine(e: RawTensor, a: RawTensor): number {
+  const x = toFloat32(e);
+  const y = toFloat32(a);
+  let xy = 0;
+  let xx = 0;
+  let yy = 0;
+  for (let i = 0; i < x.length; i++) {
+    xy += x[i] * y[i];
+    xx += x[i] * x[i];
+    yy += y[i] * y[i];
+  }
+  return xx === 0 && yy === 0 ? 1 : xy / Math.sqrt(xx * yy);
 }
 
 /** One line per measure, worst first, for logs and the report. */
@@ -105,6 +122,9 @@ export function describeParity(r: ParityResult): string {
   if (r.grads.worst) lines.push(`gradients (${r.grads.diffs.length}), worst ${fmt(r.grads.worst)}; missing ${r.grads.missing.length}`);
   const top = [...r.grads.diffs].sort((a, b) => b.relative - a.relative).slice(0, 8);
   for (const d of top) lines.push(`  ${fmt(d)}`);
+  // (the attention key biases' true gradient is 0: their cosine is noise, left out)
+  const worstCos = [...r.gradCosines].filter(([k]) => !k.endsWith('k_lin.bias')).reduce((w, c) => (c[1] < w[1] ? c : w), ['', 1] as [string, number]);
+  lines.push(`lowest gradient cosine similarity: ${worstCos[1].toFixed(6)} (${worstCos[0]})`);
   lines.push(`seconds: load ${r.seconds.load.toFixed(1)}, eval ${r.seconds.eval.toFixed(1)}, train forward ${r.seconds.train.toFixed(1)}, backward ${r.seconds.backward.toFixed(1)}`);
   return lines.join('\n');
 }

@@ -111,9 +111,8 @@ fn store_col(o: Out, j: u32, acc: vec4<f32>) {
   }
 }
 
-@compute @workgroup_size(8)
-fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
+// Called by the entry point of the exchange prelude with this invocation's workgroup lane (0..7).
+fn kernel_main(lane: u32, wid: vec3<u32>, nwg: vec3<u32>) {
   let tile = wid.x + wid.y * nwg.x;
   if (tile >= p.px_tiles) { return; } // whole workgroup: grid overshoot
   let ct = wid.z % p.co_tiles;

@@ -145,6 +145,11 @@ describe('attention forward + backward vs float64', () => {
     await runCase({ shape: s, mask: lengthsMask(s, [66]), seed: 5 });
   });
 
+  it('T=300 (long sequence), D=32', async () => {
+    const s = { B: 1, T: 300, H: 1, D: 32 };
+    await runCase({ shape: s, mask: lengthsMask(s, [290]), seed: 11 });
+  });
+
   it('a fully padded sequence: out 0, lse +inf, zero gradients, no NaN', async () => {
     const s = { B: 3, T: 9, H: 2, D: 6 };
     await runCase({ shape: s, mask: lengthsMask(s, [5, 0, 9]), seed: 6 });

@@ -95,6 +95,10 @@ describe('infonce vs float64', () => {
   it('N=64 D=32, aligned pairs: accuracy counts', async () => {
     await runCase({ N: 64, D: 32, scale: 20, seed: 5, aligned: true });
   });
+
+  it('N=1024 (the paper batch; narrow D keeps the float64 reference quick), s=100', async () => {
+    await runCase({ N: 1024, D: 8, scale: 100, seed: 6, aligned: true });
+  });
 });
 
 describe('infonce launcher', () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerGpuInfo } from './gpu-info.ts';
 import { registerConvert } from './convert.ts';
+import { registerEmbed } from './embed.ts';
 import { registerData } from './data.ts';
 import { registerBench } from './bench.ts';
 import { registerBenchStep } from './bench-step.ts';
@@ -10,6 +11,7 @@ import { registerDemo } from './demo.ts';
 export function registerAll(program: Command): void {
   registerGpuInfo(program);
   registerConvert(program);
+  registerEmbed(program);
   registerData(program);
   registerBench(program);
   registerBenchStep(program);

@@ -159,8 +159,9 @@ export function dispatchForward(gpu: Gpu, x: GpuBuffer, w: GpuBuffer, y: GpuBuff
   const pxTiles = ceilDiv(g.n * g.oh * g.ow, 16);
   const coTiles = ceilDiv(g.cout, 32);
   const flags = (L.bias ? 1 : 0) | (L.relu ? 2 : 0);
+  const plain = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0;
   gpu.dispatch(tileKernel('conv2d_forward', './conv2d_forward.wgsl', L.exchange), {
-    overrides: { VEC_IN: Number(vecIn), VEC_OUT: Number(vecOut) },
+    overrides: { VEC_IN: Number(vecIn), VEC_OUT: Number(vecOut), PLAIN: Number(plain) },
     params: packParams([...convParams(g), u(flags), u(pxTiles), u(coTiles), u(L.xBatch), u(L.wBatch), u(L.yBatch)]),
     buffers: [...views(gpu, x, vecIn, 0), ...views(gpu, w, vecOut, 1), L.bias ?? dummyBuffer(gpu, 2), ...views(gpu, y, vecOut, 3)],
     workgroups: tileGrid(pxTiles, coTiles * L.batch),

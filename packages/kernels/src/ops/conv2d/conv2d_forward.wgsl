@@ -24,6 +24,9 @@
 
 override VEC_IN: bool = true;
 override VEC_OUT: bool = true;
+// 1x1, stride 1, no padding (a plain GEMM: x row = output pixel): skips the pixel decomposition,
+// whose per-lane integer divisions are a noticeable fixed cost when K is short (Winograd GEMMs).
+override PLAIN: bool = false;
 
 struct Params {
   c: Conv,
@@ -80,13 +83,15 @@ fn store_y(e: u32, co: u32, v: vec4<f32>) {
   }
 }
 
-// One block pixel of this lane: validity, first input row/column of its window, image base row.
+// One block pixel of this lane: validity, first input row/column of its window, image base row
+// (PLAIN: the pixel itself).
 struct Pix { ok: bool, iy: i32, ix: i32, row0: u32 }
 
 fn block_pixel(pix: u32) -> Pix {
   let plane = p.c.oh * p.c.ow;
   let m = p.c.n * plane;
   let q = min(pix, m - 1u);
+  if (PLAIN) { return Pix(pix < m, 0, 0, q); }
   let img = q / plane;
   let r = q - img * plane;
   let oy = r / p.c.ow;
@@ -96,7 +101,14 @@ fn block_pixel(pix: u32) -> Pix {
 
 // Whether input pixel (iy, ix) of block pixel `q` lies inside the image.
 fn tap_ok(q: Pix, iy: i32, ix: i32) -> bool {
-  return q.ok && iy >= 0 && iy < i32(p.c.h) && ix >= 0 && ix < i32(p.c.w);
+  return q.ok && (PLAIN || (iy >= 0 && iy < i32(p.c.h) && ix >= 0 && ix < i32(p.c.w)));
+}
+
+// Element index of channel 0 of input pixel (iy, ix) of block pixel `q` (wrapped garbage when
+// outside the image; never used then).
+fn tap_elem(q: Pix, iy: i32, ix: i32) -> u32 {
+  if (PLAIN) { return q.row0 * p.c.cin; }
+  return ((q.row0 + u32(iy)) * p.c.w + u32(ix)) * p.c.cin;
 }
 
 // Epilogue of one block column (output pixel pix0 + j): bias, ReLU, store this lane's channels.
@@ -131,9 +143,8 @@ fn kernel_main(lane: u32, wid: vec3<u32>, nwg: vec3<u32>) {
       let dx = i32(kx * p.c.dw);
       let ok0 = tap_ok(q0, q0.iy + dy, q0.ix + dx);
       let ok1 = tap_ok(q1, q1.iy + dy, q1.ix + dx);
-      // Wrapped garbage when !ok; never used then.
-      let e0 = xoff + ((q0.row0 + u32(q0.iy + dy)) * p.c.w + u32(q0.ix + dx)) * p.c.cin;
-      let e1 = xoff + ((q1.row0 + u32(q1.iy + dy)) * p.c.w + u32(q1.ix + dx)) * p.c.cin;
+      let e0 = xoff + tap_elem(q0, q0.iy + dy, q0.ix + dx);
+      let e1 = xoff + tap_elem(q1, q1.iy + dy, q1.ix + dx);
       let krow = (ky * p.c.kw + kx) * p.c.cin;
       for (var ci = 0u; ci < p.c.cin; ci += 4u) {
         let r = woff + (krow + ci) * p.c.cout + co;

@@ -8,7 +8,7 @@
 // Each key row belongs to one thread that sums over all queries in a fixed order: no atomics,
 // deterministic. Padding keys (mask 0) get dk = dv = 0.
 //
-// Bindings:
+// Bindings (0-4 come from attention_io.wgsl, prepended by the launcher):
 //   0 Params {B, T, H, D, scale, g, nb}   g = ceil(D / 16), nb = BQ (a uniform loop bound, so
 //     Mesa does not unroll the loops; see attention_fwd)
 //   1 q       f32 [B, T, H, D]   read
@@ -31,13 +31,6 @@ override BK: u32 = 32u;   // keys (= threads) per workgroup
 override BQ: u32 = 16u;   // queries per staged block, a multiple of 4
 override GMAX: u32 = 4u;  // D <= 16 * GMAX
 
-struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, g: u32, nb: u32, }
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
-@group(0) @binding(4) var<storage, read> mask: array<u32>;
 @group(0) @binding(5) var<storage, read> dout: array<f32>;
 @group(0) @binding(6) var<storage, read> rowstat: array<vec2<f32>>;
 @group(0) @binding(7) var<storage, read_write> dk: array<f32>;
@@ -50,30 +43,6 @@ var<workgroup> dvs: array<vec4<f32>, GMAX * 4u * BK>;  // [4g][BK] dv accumulato
 var<workgroup> pt: array<f32, BQ * BK>;                // [BQ][BK] s - lse, then P
 var<workgroup> dst: array<f32, BQ * BK>;               // [BQ][BK] dout . v, then dS
 var<workgroup> st: array<vec2<f32>, BQ>;               // (lse, delta) of the staged queries
-
-fn row_base(b: u32, t: u32, h: u32) -> u32 {
-  return ((b * p.T + t) * p.H + h) * p.D;
-}
-
-fn cols(d0: u32) -> vec4<u32> {
-  return vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
-}
-fn q4(base: u32, d0: u32) -> vec4<f32> {
-  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(q[c.x], q[c.y], q[c.z], q[c.w]), cols(d0) < vec4<u32>(p.D));
-}
-fn k4(base: u32, d0: u32) -> vec4<f32> {
-  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(k[c.x], k[c.y], k[c.z], k[c.w]), cols(d0) < vec4<u32>(p.D));
-}
-fn v4(base: u32, d0: u32) -> vec4<f32> {
-  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(v[c.x], v[c.y], v[c.z], v[c.w]), cols(d0) < vec4<u32>(p.D));
-}
-fn g4(base: u32, d0: u32) -> vec4<f32> {
-  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(dout[c.x], dout[c.y], dout[c.z], dout[c.w]), cols(d0) < vec4<u32>(p.D));
-}
 
 @compute @workgroup_size(BK)
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -94,8 +63,8 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
     for (var idx = tid; idx < BQ * c4; idx += BK) {
       let base = row_base(b, min(qb + idx / c4, p.T - 1u), h);
       let d0 = (idx % c4) * 4u;
-      qs[idx] = q4(base, d0) * p.scale;
-      gs[idx] = g4(base, d0);
+      qs[idx] = ld4(&q, base, d0) * p.scale;
+      gs[idx] = ld4(&dout, base, d0);
     }
     for (var r = tid; r < BQ; r += BK) {
       let t = qb + r;
@@ -110,8 +79,8 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
       var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
       var t0 = 0.0; var t1 = 0.0; var t2 = 0.0; var t3 = 0.0;
       for (var c = 0u; c < c4; c++) {
-        let x = k4(kbase, c * 4u);
-        let y = v4(kbase, c * 4u);
+        let x = ld4(&k, kbase, c * 4u);
+        let y = ld4(&v, kbase, c * 4u);
         let r = r0 * c4 + c;
         s0 += dot(x, qs[r]);
         s1 += dot(x, qs[r + c4]);

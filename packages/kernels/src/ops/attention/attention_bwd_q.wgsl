@@ -7,7 +7,8 @@
 // Each dq row belongs to one thread and is summed over the keys in a fixed order: no atomics,
 // deterministic. A query without kept keys gets dq = 0.
 //
-// Bindings:
+// Bindings (0-4 and the key staging come from attention_io.wgsl and attention_stage_keys.wgsl,
+// prepended by the launcher):
 //   0 Params {B, T, H, D, scale, g, nb}   g = ceil(D / 16), nb = BK (a uniform loop bound)
 //   1 q       f32 [B, T, H, D]   read
 //   2 k       f32 [B, T, H, D]   read
@@ -28,48 +29,13 @@ override BQ: u32 = 32u;
 override BK: u32 = 32u;   // a multiple of 4
 override GMAX: u32 = 4u;  // D <= 16 * GMAX
 
-struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, g: u32, nb: u32, }
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
-@group(0) @binding(4) var<storage, read> mask: array<u32>;
 @group(0) @binding(5) var<storage, read> dout: array<f32>;
 @group(0) @binding(6) var<storage, read> rowstat: array<vec2<f32>>;
 @group(0) @binding(7) var<storage, read_write> dq: array<f32>;
 
-var<workgroup> ks: array<vec4<f32>, BK * GMAX * 4u>;   // [BK][4g] key rows
-var<workgroup> vs: array<vec4<f32>, BK * GMAX * 4u>;   // [BK][4g] value rows
 var<workgroup> dqs: array<vec4<f32>, GMAX * 4u * BQ>;  // [4g][BQ] dq accumulators
 var<workgroup> ds: array<f32, BK * BQ>;                // [BK][BQ] scale*s - lse, then dS
 var<workgroup> dp: array<f32, BK * BQ>;                // [BK][BQ] dout . v
-var<workgroup> keep: array<u32, BK>;
-
-fn row_base(b: u32, t: u32, h: u32) -> u32 {
-  return ((b * p.T + t) * p.H + h) * p.D;
-}
-
-// Columns d0 .. d0+3 of a row, zero past D (clamped index, masked value).
-fn cols(d0: u32) -> vec4<u32> {
-  return vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
-}
-fn q4(base: u32, d0: u32) -> vec4<f32> {
-  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(q[c.x], q[c.y], q[c.z], q[c.w]), cols(d0) < vec4<u32>(p.D));
-}
-fn k4(base: u32, d0: u32) -> vec4<f32> {
-  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(k[c.x], k[c.y], k[c.z], k[c.w]), cols(d0) < vec4<u32>(p.D));
-}
-fn v4(base: u32, d0: u32) -> vec4<f32> {
-  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(v[c.x], v[c.y], v[c.z], v[c.w]), cols(d0) < vec4<u32>(p.D));
-}
-fn g4(base: u32, d0: u32) -> vec4<f32> {
-  let c = min(cols(d0), vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(dout[c.x], dout[c.y], dout[c.z], dout[c.w]), cols(d0) < vec4<u32>(p.D));
-}
 
 @compute @workgroup_size(BQ)
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -84,16 +50,7 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
 
   for (var kb = 0u; kb < p.T; kb += BK) {
     workgroupBarrier();
-    for (var idx = tid; idx < BK * c4; idx += BQ) {
-      let base = row_base(b, min(kb + idx / c4, p.T - 1u), h);
-      let d0 = (idx % c4) * 4u;
-      ks[idx] = k4(base, d0);
-      vs[idx] = v4(base, d0);
-    }
-    for (var j = tid; j < BK; j += BQ) {
-      let t = kb + j;
-      keep[j] = select(0u, 1u, t < p.T && mask[b * p.T + min(t, p.T - 1u)] != 0u);
-    }
+    stage_keys(b, h, kb, tid);
     workgroupBarrier();
 
     // s = q . k and dp = dout . v for 4 keys per pass over the row (4, not 8: half the code and a
@@ -102,8 +59,8 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
       var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
       var t0 = 0.0; var t1 = 0.0; var t2 = 0.0; var t3 = 0.0;
       for (var c = 0u; c < c4; c++) {
-        let x = q4(qbase, c * 4u);
-        let y = g4(qbase, c * 4u);
+        let x = ld4(&q, qbase, c * 4u);
+        let y = ld4(&dout, qbase, c * 4u);
         let r = j0 * c4 + c;
         s0 += dot(x, ks[r]);
         s1 += dot(x, ks[r + c4]);

@@ -10,7 +10,8 @@
 // recomputation exp(s - lse) gives 0. Padding *queries* are ordinary rows: they attend to the
 // kept keys and the caller ignores them.
 //
-// Bindings (contiguous, row-major):
+// Bindings (contiguous, row-major; 0-4 and the key staging come from attention_io.wgsl and
+// attention_stage_keys.wgsl, prepended by the launcher):
 //   0 Params {B, T, H, D, scale, g, nb}   g = ceil(D / 16), nb = BK (see below)
 //   1 q    f32 [B, T, H, D]   read
 //   2 k    f32 [B, T, H, D]   read
@@ -37,43 +38,11 @@ override GMAX: u32 = 4u;  // capacity in 16-column groups: D <= 16 * GMAX
 const NEG_BIG: f32 = -3.0e38;  // finite stand-in for -inf (WGSL may assume no infinities)
 var<private> INF_BITS: u32 = 0x7f800000u;  // +inf, written as bits only
 
-struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, g: u32, nb: u32, }
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
-@group(0) @binding(4) var<storage, read> mask: array<u32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 @group(0) @binding(6) var<storage, read_write> lse: array<f32>;
 
-var<workgroup> ks: array<vec4<f32>, BK * GMAX * 4u>;  // [BK][4g] key rows
-var<workgroup> vs: array<vec4<f32>, BK * GMAX * 4u>;  // [BK][4g] value rows
 var<workgroup> os: array<vec4<f32>, GMAX * 4u * BQ>;  // [4g][BQ] output accumulators
 var<workgroup> ps: array<f32, BK * BQ>;               // [BK][BQ] scores, then probabilities
-var<workgroup> keep: array<u32, BK>;
-
-// Offset of element (b, t, h, 0) of a [B, T, H, D] tensor.
-fn row_base(b: u32, t: u32, h: u32) -> u32 {
-  return ((b * p.T + t) * p.H + h) * p.D;
-}
-
-// Columns d0 .. d0+3 of a row, zero past D (branch-free: the index is clamped, the value masked).
-fn q4(base: u32, d0: u32) -> vec4<f32> {
-  let e = vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
-  let c = min(e, vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(q[c.x], q[c.y], q[c.z], q[c.w]), e < vec4<u32>(p.D));
-}
-fn k4(base: u32, d0: u32) -> vec4<f32> {
-  let e = vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
-  let c = min(e, vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(k[c.x], k[c.y], k[c.z], k[c.w]), e < vec4<u32>(p.D));
-}
-fn v4(base: u32, d0: u32) -> vec4<f32> {
-  let e = vec4<u32>(d0, d0 + 1u, d0 + 2u, d0 + 3u);
-  let c = min(e, vec4<u32>(p.D - 1u)) + base;
-  return select(vec4<f32>(0.0), vec4<f32>(v[c.x], v[c.y], v[c.z], v[c.w]), e < vec4<u32>(p.D));
-}
 
 @compute @workgroup_size(BQ)
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -89,16 +58,7 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
   var l = 0.0;
   for (var kb = 0u; kb < p.T; kb += BK) {
     workgroupBarrier();  // the previous block is consumed
-    for (var idx = tid; idx < BK * c4; idx += BQ) {
-      let base = row_base(b, min(kb + idx / c4, p.T - 1u), h);
-      let d0 = (idx % c4) * 4u;
-      ks[idx] = k4(base, d0);
-      vs[idx] = v4(base, d0);
-    }
-    for (var j = tid; j < BK; j += BQ) {
-      let t = kb + j;
-      keep[j] = select(0u, 1u, t < p.T && mask[b * p.T + min(t, p.T - 1u)] != 0u);
-    }
+    stage_keys(b, h, kb, tid);
     workgroupBarrier();
 
     // 1. Scores, 8 keys per pass over the row.
@@ -106,7 +66,7 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
       var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
       var s4 = 0.0; var s5 = 0.0; var s6 = 0.0; var s7 = 0.0;
       for (var c = 0u; c < c4; c++) {
-        let x = q4(qbase, c * 4u);
+        let x = ld4(&q, qbase, c * 4u);
         let r = j0 * c4 + c;
         s0 += dot(x, ks[r]);
         s1 += dot(x, ks[r + c4]);

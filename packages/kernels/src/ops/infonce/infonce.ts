@@ -1,17 +1,24 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { kernelFromFile } from '../../runtime/kernel.ts';
+import { readFileSync } from 'node:fs';
+import { kernelFromFile, kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
 import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { matmul } from '../matmul/matmul.ts';
 
 const scaleFromValue = kernelFromFile('infonce_scale', import.meta.url, './infonce_scale.wgsl', 'from_value');
 const scaleFromBuffer = kernelFromFile('infonce_scale_buffer', import.meta.url, './infonce_scale.wgsl', 'from_buffer');
-const normalizeKernel = kernelFromFile('infonce_normalize', import.meta.url, './infonce_normalize.wgsl');
+/** A row kernel: infonce_rows.wgsl (Params, row index, workgroup sum) followed by its own file. */
+function rowKernel(name: string, file: string): Kernel {
+  const read = (f: string) => readFileSync(new URL(f, import.meta.url), 'utf8');
+  return kernelFromSource(name, `${read('./infonce_rows.wgsl')}\n${read(file)}`);
+}
+
+const normalizeKernel = rowKernel('infonce_normalize', './infonce_normalize.wgsl');
 const statsKernel = kernelFromFile('infonce_stats', import.meta.url, './infonce_stats.wgsl');
 const finalizeKernel = kernelFromFile('infonce_finalize', import.meta.url, './infonce_finalize.wgsl');
 const gradKernel = kernelFromFile('infonce_grad', import.meta.url, './infonce_grad.wgsl');
-const normalizeBackwardKernel = kernelFromFile('infonce_normalize_backward', import.meta.url, './infonce_normalize_backward.wgsl');
+const normalizeBackwardKernel = rowKernel('infonce_normalize_backward', './infonce_normalize_backward.wgsl');
 
 export interface InfoNceShape {
   /** Batch size: N image embeddings against N text embeddings (row i matches row i). */

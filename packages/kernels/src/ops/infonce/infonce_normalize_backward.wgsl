@@ -6,7 +6,8 @@
 // (the Jacobian of x / |x| is (I - a a^T) / |x|; exact for |x| >= 1e-12, the clamp in
 // infonce_normalize).
 //
-// Bindings:
+// Bindings (0, the row helpers and the reduction come from infonce_rows.wgsl, prepended by the
+// launcher):
 //   0 Params {N, D}
 //   1 an    f32 [N, D]   read
 //   2 bn    f32 [N, D]   read
@@ -19,9 +20,6 @@
 // Thread mapping: one workgroup of 64 threads per row (rows 0..N-1 image, N..2N-1 text; grid
 // may be 2-D); the dot product is reduced in workgroup memory in a fixed order.
 
-struct Params { N: u32, D: u32, }
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> an: array<f32>;
 @group(0) @binding(2) var<storage, read> bn: array<f32>;
 @group(0) @binding(3) var<storage, read> dan: array<f32>;
@@ -30,25 +28,17 @@ struct Params { N: u32, D: u32, }
 @group(0) @binding(6) var<storage, read_write> dimg: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dtxt: array<f32>;
 
-var<workgroup> part: array<f32, 64>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = wid.x + wid.y * nwg.x;
+  let r = row_index(wid, nwg);
   if (r >= 2u * p.N) { return; }  // uniform per workgroup
   let is_img = r < p.N;
-  let base = select(r - p.N, r, is_img) * p.D;
+  let base = row_offset(r);
   var dot = 0.0;
   for (var d = tid; d < p.D; d += 64u) {
     if (is_img) { dot += an[base + d] * dan[base + d]; } else { dot += bn[base + d] * dbn[base + d]; }
   }
-  part[tid] = dot;
-  workgroupBarrier();
-  for (var w = 32u; w > 0u; w >>= 1u) {
-    if (tid < w) { part[tid] += part[tid + w]; }
-    workgroupBarrier();
-  }
-  let ad = part[0];
+  let ad = workgroup_sum(tid, dot);
   let inv = rnorm[r];
   for (var d = tid; d < p.D; d += 64u) {
     if (is_img) {

@@ -96,8 +96,10 @@ describe('infonce vs float64', () => {
     await runCase({ N: 64, D: 32, scale: 20, seed: 5, aligned: true });
   });
 
-  it('N=1024 (the paper batch; narrow D keeps the float64 reference quick), s=100', async () => {
-    await runCase({ N: 1024, D: 8, scale: 100, seed: 6, aligned: true });
+  // Narrow D keeps the float64 reference quick; D = 16 reuses the matmul pipelines of N=64 D=32
+  // (compiling another variant costs seconds on lavapipe).
+  it('N=1024 (the paper batch), s=100', async () => {
+    await runCase({ N: 1024, D: 16, scale: 100, seed: 6, aligned: true });
   });
 });
 

@@ -1,1 +1,21 @@
-export {};
+// Contrastive training: run configs (schema, presets, overrides), the loop with resumable
+// checkpoints, validation retrieval, the JSONL log and the training-curve picture.
+export { trainConfigSchema, RESNET_ARCHS, SYNTH_SOURCE, type TrainConfig, type TrainConfigInput, type ImageTowerConfig } from './config.ts';
+export { PRESETS, PRESET_NAMES, isPresetName, presetInput, type PresetName } from './presets.ts';
+export { parseAssignment, applyAssignment, mergeInto, OverrideError, type Assignment, type Json } from './overrides.ts';
+export { resolveConfig, validateConfig, ConfigError, type ConfigIssue, type ResolveOptions, type ResolvedRun } from './resolve.ts';
+export { exifClipConfig, imageTowerConfig, BERT_VOCAB_SIZE } from './model-config.ts';
+export { makeOptimizer, scheduleOf } from './optimizer.ts';
+export { prepareData, fingerprintOf, type RunData } from './data.ts';
+export { TrainBatches, epochSeed, type BatchPosition, type BatchSource, type PositionedBatch } from './batches.ts';
+export { loadValidationSet, evaluateRetrieval, type ValidationSet, type ValidationSource } from './validation.ts';
+export { retrievalTop1, type RetrievalScores } from './retrieval.ts';
+export { GpuMeter } from './meter.ts';
+export { RunLog, readLog, type LogRecord, type TrainRecord, type ValRecord, type EventRecord } from './log.ts';
+export { renderChart, niceTicks, type Panel, type Series, type ChartOptions } from './svg-chart.ts';
+export { curvesSvg, writeCurves } from './curves.ts';
+export { createProgress, type Progress, type ProgressInfo, type ProgressMode } from './progress.ts';
+export { stateMeta, stateFromInfo, configConflicts, RESUMABLE_CHANGES, type RunState } from './run-state.ts';
+export { setupRun, runPaths, type RunPaths, type RunSetup } from './setup.ts';
+export { trainStep } from './step.ts';
+export { train, type TrainOptions, type TrainResult } from './loop.ts';

@@ -6,6 +6,7 @@ import { registerData } from './data.ts';
 import { registerBench } from './bench.ts';
 import { registerBenchStep } from './bench-step.ts';
 import { registerDemo } from './demo.ts';
+import { registerTrain } from './train.ts';
 
 /** Every sub-command registers itself here, one file per command (or command group). */
 export function registerAll(program: Command): void {
@@ -16,4 +17,5 @@ export function registerAll(program: Command): void {
   registerBench(program);
   registerBenchStep(program);
   registerDemo(program);
+  registerTrain(program);
 }

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { PRESET_NAMES, resolveConfig, train } from '@exif-lang/train';
+
+interface Opts {
+  preset?: string;
+  config?: string;
+  set: string[];
+  data?: string;
+  out?: string;
+  steps?: string;
+  resume: boolean;
+  printConfig?: boolean;
+  progress: string;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+function steps(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--steps must be a positive integer, got '${v}'`);
+  return n;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('contrastive EXIF-CLIP training: a preset plus overrides; resumes from the output folder, checkpoints, validation retrieval, log.jsonl and curves.png')
+    .option('--preset <name>', `starting configuration: ${PRESET_NAMES.join(', ')} (default tiny, or the config file's "preset")`)
+    .option('--config <file>', 'JSON config merged over the preset (may name its "preset")')
+    .option('--set <key=value>', 'override one field, e.g. --set optimizer.lr=5e-4 (repeatable; values are JSON or plain strings)', collect, [])
+    .option('--data <path|synth>', "training data: a folder, manifest, WebDataset shard folder or index .jsonl, or 'synth'")
+    .option('--out <dir>', 'run folder (default runs/<preset>)')
+    .option('--steps <n>', 'optimizer steps in total')
+    .option('--resume', 'continue from the run folder\'s latest checkpoint when there is one (default)', true)
+    .option('--no-resume', 'refuse to continue an earlier run in the folder')
+    .option('--print-config', 'print the resolved config and exit')
+    .option('--progress <mode>', 'auto | bar | lines | off', 'auto')
+    .action(async (o: Opts) => {
+      const { config } = resolveConfig({ preset: o.preset, configFile: o.config, sets: o.set, data: o.data, out: o.out, steps: steps(o.steps) });
+      if (o.printConfig) {
+        process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+        return;
+      }
+      if (!['auto', 'bar', 'lines', 'off'].includes(o.progress)) throw new Error(`--progress must be auto, bar, lines or off, got '${o.progress}'`);
+      // First Ctrl-C: finish the step, checkpoint, exit. A second one: exit at once.
+      const stop = new AbortController();
+      const onSigint = () => {
+        if (stop.signal.aborted) process.exit(130);
+        process.stderr.write('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n');
+        stop.abort();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const r = await train({ config, resume: o.resume, signal: stop.signal, progress: o.progress as 'auto' });
+        const v = r.validation;
+        process.stderr.write(
+          [
+            `${r.interrupted ? 'stopped' : 'done'}: step ${r.step}/${config.run.steps}${r.resumedFrom ? ` (resumed at ${r.startStep})` : ''} in ${r.seconds.toFixed(1)} s`,
+            r.firstLoss !== null ? `  loss ${r.firstLoss.toFixed(4)} -> ${r.lastLoss?.toFixed(4)} (first and last logging window)` : null,
+            r.patchesPerSec !== null ? `  ${r.patchesPerSec.toFixed(1)} patches/s after the first window` : null,
+            v ? `  validation top-1 patch->text ${pct(v.imageToText)}, text->patch ${pct(v.textToImage)} among ${v.n} images (chance ${pct(v.chance)})` : null,
+            `  log ${r.log}`,
+            r.curves ? `  curves ${r.curves}` : null,
+            r.checkpoint ? `  checkpoint ${r.checkpoint}` : null,
+          ].filter((l): l is string => l !== null).join('\n') + '\n',
+        );
+        if (r.interrupted) process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

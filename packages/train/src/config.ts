@@ -1,0 +1,153 @@
+/**
+ * The schema of a training run. Every object is strict, so a misspelt key is an error naming
+ * it rather than a silently ignored setting. Cross-field rules (head width, warm-up within the
+ * schedule, a patch that fits the images ...) live in one refinement at the end so each issue
+ * carries the path of the field to change.
+ */
+import { z } from 'zod';
+import { ATTENTION_MAX_HEAD_DIM } from '@exif-lang/kernels';
+
+const int = (min: number) => z.number().int().min(min);
+const rate = z.number().finite().min(0);
+const probability = z.number().min(0).lt(1);
+
+export const RESNET_ARCHS = ['custom', 'resnet18', 'resnet34', 'resnet50'] as const;
+const CUSTOM_ONLY = ['block', 'layers', 'stem', 'widths'] as const;
+
+const imageSchema = z
+  .strictObject({
+    /** a torchvision depth, or 'custom' with block/layers/stem/widths given */
+    arch: z.enum(RESNET_ARCHS),
+    /** scales the stem and every stage width (rounded, at least 1) */
+    widthMultiplier: z.number().positive().max(16).default(1),
+    block: z.enum(['basic', 'bottleneck']).optional(),
+    layers: z.array(int(1)).min(1).max(8).optional(),
+    stem: int(1).optional(),
+    widths: z.array(int(1)).min(1).max(8).optional(),
+  })
+  .superRefine((v, ctx) => {
+    for (const k of CUSTOM_ONLY) {
+      if (v.arch === 'custom' && v[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: "required when arch is 'custom'" });
+      if (v.arch !== 'custom' && v[k] !== undefined) {
+        ctx.addIssue({
+          code: 'custom', path: [k],
+          message: `only for arch 'custom' (${v.arch} fixes it); replace the whole tower, e.g. --set 'model.image={"arch":"${v.arch}"}'`,
+        });
+      }
+    }
+    if (v.layers && v.widths && v.layers.length !== v.widths.length) {
+      ctx.addIssue({ code: 'custom', path: ['widths'], message: `${v.widths.length} widths for ${v.layers.length} stages of layers` });
+    }
+  });
+
+const textSchema = z.strictObject({
+  layers: int(1).max(48),
+  heads: int(1),
+  ffn: int(1),
+  /** tokens per text including [CLS] and [SEP]; longer EXIF strings are truncated */
+  maxTokens: int(2).max(4096),
+  /** learned position embeddings (DistilBERT: 512); default: maxTokens */
+  maxPositions: int(2).max(4096).optional(),
+  dropout: probability,
+  attentionDropout: probability,
+});
+
+const modelSchema = z.strictObject({
+  image: imageSchema,
+  /** the embedding size: the image fc output and the text width (there is no text projection) */
+  embed: int(1).max(8192),
+  text: textSchema,
+  /** fixed (the paper: 100) or learned from `value` (default 1/0.07, CLIP) */
+  logitScale: z.strictObject({ learned: z.boolean(), value: z.number().positive().finite().optional() }),
+});
+
+export const SYNTH_SOURCE = 'synth';
+
+const dataSchema = z.strictObject({
+  /** 'synth' (the synthetic camera zoo, generated into the run's folder), an image folder, a manifest, a WebDataset shard folder or an index .jsonl */
+  source: z.string().min(1, "empty: give a folder, manifest, shard folder or index .jsonl, or 'synth'"),
+  synth: z.strictObject({ cameras: int(1).max(1000), images: int(2), seed: int(0), minSize: int(8), maxSize: int(8) }),
+  patchSize: int(16).max(2048),
+  /** patches per step; InfoNCE needs at least 2, and a batch holds distinct images */
+  batchSize: int(2),
+  cropsPerImage: int(1).max(64),
+  /** decode worker threads (0 decodes on the main thread) */
+  workers: int(0).max(64),
+  /** share of images held out for validation (split by image id, never by patch) */
+  valFraction: z.number().min(0).max(0.9),
+  /** cap on validation images (the first ids in sorted order) */
+  valMaxImages: int(2),
+});
+
+const optimizerSchema = z.strictObject({
+  kind: z.enum(['adam', 'adamw']),
+  lr: z.number().finite().positive(),
+  betas: z.tuple([probability, probability]),
+  eps: rate,
+  weightDecay: rate,
+  /** no weight decay on norms, biases and the logit scale (rank <= 1 tensors) */
+  noDecayOnNorms: z.boolean(),
+  /** clip the total gradient norm to this (null: no clipping) */
+  gradClip: z.number().finite().positive().nullable(),
+});
+
+const scheduleSchema = z.strictObject({
+  kind: z.enum(['cosine', 'constant']),
+  warmupSteps: int(0),
+  /** the cosine's floor */
+  minLr: rate,
+  /** steps the cosine spans (null: run.steps) */
+  totalSteps: int(1).nullable(),
+});
+
+const runSchema = z.strictObject({
+  steps: int(1),
+  seed: int(0).max(0xffffffff),
+  /** read the GPU-accumulated loss and log every N steps (the only per-step-ish readback) */
+  logEvery: int(1),
+  checkpointEvery: int(1),
+  /** checkpoints kept (0 keeps all) */
+  keepLast: int(0),
+  /** validation retrieval every N steps (0: only at the end) */
+  validateEvery: int(0),
+  out: z.string().min(1),
+});
+
+export const trainConfigSchema = z
+  .strictObject({
+    model: modelSchema,
+    data: dataSchema,
+    optimizer: optimizerSchema,
+    schedule: scheduleSchema,
+    run: runSchema,
+  })
+  .superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const { text } = c.model;
+    if (c.model.embed % text.heads !== 0) issue(['model', 'text', 'heads'], `${text.heads} heads do not divide the width model.embed = ${c.model.embed}`);
+    else if (c.model.embed / text.heads > ATTENTION_MAX_HEAD_DIM) {
+      issue(['model', 'text', 'heads'], `head width ${c.model.embed / text.heads} exceeds the kernels' ${ATTENTION_MAX_HEAD_DIM}: use more heads`);
+    }
+    if (text.maxPositions !== undefined && text.maxTokens > text.maxPositions) {
+      issue(['model', 'text', 'maxTokens'], `${text.maxTokens} tokens exceed model.text.maxPositions = ${text.maxPositions}`);
+    }
+    const s = c.schedule;
+    const total = s.totalSteps ?? c.run.steps;
+    if (s.warmupSteps > total) issue(['schedule', 'warmupSteps'], `${s.warmupSteps} warm-up steps exceed the schedule's ${total} steps`);
+    if (c.optimizer.lr > 0 && s.minLr > c.optimizer.lr) issue(['schedule', 'minLr'], `the floor ${s.minLr} is above optimizer.lr = ${c.optimizer.lr}`);
+    const d = c.data;
+    if (d.source === SYNTH_SOURCE) {
+      if (d.synth.minSize > d.synth.maxSize) issue(['data', 'synth', 'minSize'], `${d.synth.minSize} is above data.synth.maxSize = ${d.synth.maxSize}`);
+      if (d.synth.minSize < d.patchSize) issue(['data', 'synth', 'minSize'], `images of ${d.synth.minSize} px are smaller than data.patchSize = ${d.patchSize}`);
+      // The split is a hash of each id, so this is the expected count, checked exactly once the data is indexed.
+      const train = Math.floor(d.synth.images * (1 - d.valFraction));
+      if (train < d.batchSize) issue(['data', 'batchSize'], `${d.batchSize} exceeds the ~${train} training images of the synthetic zoo (a batch holds distinct images)`);
+    }
+    if (c.run.validateEvery > 0 && d.valFraction === 0) issue(['run', 'validateEvery'], 'validation needs data.valFraction > 0');
+  });
+
+/** A resolved, validated run configuration (what checkpoints store). */
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+/** What a preset, a config file or overrides may give (defaults fill the rest). */
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type ImageTowerConfig = TrainConfig['model']['image'];

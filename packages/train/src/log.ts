@@ -1,0 +1,70 @@
+/**
+ * The run's JSONL log: one object per line, `type` 'train' (a logging window), 'val' (a
+ * validation retrieval) or 'event' (start, resume, checkpoint, stop, end). A resumed run first
+ * drops the lines past its checkpoint's step (they belong to the lost tail of the killed run),
+ * so the log reads as one run.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+
+export interface TrainRecord {
+  type: 'train';
+  step: number;
+  /** rate of the window's last update */
+  lr: number;
+  /** window means */
+  loss: number;
+  accImage: number;
+  accText: number;
+  patchesPerSec: number;
+  /** training seconds since the run began, across resumes */
+  elapsed: number;
+}
+
+export interface ValRecord {
+  type: 'val';
+  step: number;
+  imageToText: number;
+  textToImage: number;
+  images: number;
+  chance: number;
+  elapsed: number;
+}
+
+export interface EventRecord {
+  type: 'event';
+  step: number;
+  event: 'start' | 'resume' | 'checkpoint' | 'stop' | 'end';
+  detail?: string;
+  elapsed: number;
+}
+
+export type LogRecord = TrainRecord | ValRecord | EventRecord;
+
+export function readLog(path: string): LogRecord[] {
+  if (!existsSync(path)) return [];
+  const out: LogRecord[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      out.push(JSON.parse(line) as LogRecord);
+    } catch {
+      // A line cut by a kill mid-write: the rest of the log is still good.
+    }
+  }
+  return out;
+}
+
+export class RunLog {
+  constructor(readonly path: string) {}
+
+  /** Starts the log (fresh), or keeps its records up to `step` (resume). */
+  async open(resumeStep: number | null): Promise<void> {
+    const keep = resumeStep === null ? [] : readLog(this.path).filter((r) => r.step <= resumeStep);
+    await writeFile(this.path, keep.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+
+  write(r: LogRecord): void {
+    appendFileSync(this.path, `${JSON.stringify(r)}\n`);
+  }
+}

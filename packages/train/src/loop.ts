@@ -1,0 +1,187 @@
+/**
+ * The contrastive training loop.
+ *
+ * Per step the host only records GPU work (step.ts) and submits it; it reads the GPU once per
+ * logging window (the meter's sums, which also measures the window's true throughput since the
+ * read waits for the GPU), at validations and at checkpoints. Checkpoints go through
+ * CheckpointDir (atomic file, then the `latest` pointer) every run.checkpointEvery steps, at the
+ * end, and when `signal` aborts (SIGINT in the CLI: the current step finishes first). A run
+ * whose folder holds a checkpoint continues from it bit for bit (batches.ts, run-state.ts).
+ */
+import { getGpu, type Gpu } from '@exif-lang/kernels';
+import type { TrainConfig } from './config.ts';
+import { TrainBatches } from './batches.ts';
+import { writeCurves } from './curves.ts';
+import { readLog, RunLog, type EventRecord } from './log.ts';
+import { GpuMeter } from './meter.ts';
+import { createProgress, type Progress, type ProgressMode } from './progress.ts';
+import type { RetrievalScores } from './retrieval.ts';
+import { stateMeta } from './run-state.ts';
+import { setupRun, type RunSetup } from './setup.ts';
+import { trainStep } from './step.ts';
+import { evaluateRetrieval } from './validation.ts';
+
+export interface TrainOptions {
+  config: TrainConfig;
+  /** continue from the output folder's newest checkpoint when there is one (default true) */
+  resume?: boolean;
+  /** aborting finishes the current step, writes a checkpoint and returns */
+  signal?: AbortSignal;
+  /** default 'auto': a bar on a terminal, plain lines otherwise */
+  progress?: ProgressMode;
+  /** receives messages (default: stderr, above the bar) */
+  log?: (line: string) => void;
+  /** after every step (tests use it to stop a run) */
+  onStep?: (step: number) => void | Promise<void>;
+  gpu?: Gpu;
+}
+
+export interface TrainResult {
+  out: string;
+  /** step this process started from (> 0 when resumed) */
+  startStep: number;
+  /** steps done in total */
+  step: number;
+  interrupted: boolean;
+  resumedFrom: string | null;
+  /** the newest checkpoint */
+  checkpoint: string | null;
+  log: string;
+  curves: string | null;
+  parameters: number;
+  trainImages: number;
+  /** first and last logging windows' mean loss in this process */
+  firstLoss: number | null;
+  lastLoss: number | null;
+  validation: RetrievalScores | null;
+  /** patches/s over this process's windows after the first (which holds the kernel compiles) */
+  patchesPerSec: number | null;
+  /** wall seconds of this call */
+  seconds: number;
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const t0 = performance.now();
+  const c = o.config;
+  const gpu = o.gpu ?? (await getGpu());
+  let bar: Progress | null = null;
+  // Messages print above the bar once it runs; before that (data preparation) straight to stderr.
+  const note = o.log ?? ((s: string) => (bar ? bar.note(s) : process.stderr.write(`${s}\n`)));
+  let run: RunSetup | null = null;
+  let batches: TrainBatches | null = null;
+  const meter = new GpuMeter(['loss', 'accImage', 'accText']);
+  try {
+    run = await setupRun(gpu, c, o.resume ?? true, note);
+    const r = run;
+    const startStep = r.step;
+    const log = new RunLog(r.paths.log);
+    await log.open(r.resumedFrom ? startStep : null);
+    const loopStart = performance.now();
+    const elapsedBefore = r.state.elapsed; // training seconds of the runs this one continues
+    const elapsed = () => elapsedBefore + (performance.now() - loopStart) / 1000;
+    const event = (event: EventRecord['event'], detail?: string) => log.write({ type: 'event', step: r.step, event, detail, elapsed: elapsed() });
+    event(r.resumedFrom ? 'resume' : 'start', r.resumedFrom ?? undefined);
+    const v = r.validation;
+    note(
+      `training ${r.model.parameterCount().toLocaleString('en')} parameters on ${r.data.train.length} images (${c.data.batchSize} x ${c.data.patchSize} px per step)` +
+        `${v ? `; validation: ${v.count} held-out images (chance ${(1 / v.count).toFixed(3)}, ${v.distinctTexts} distinct texts)` : ''}` +
+        `${r.resumedFrom ? `; resumed at step ${startStep}, epoch ${r.state.position.epoch} batch ${r.state.position.batch}` : ''}`,
+    );
+
+    let checkpoint = r.checkpoints.latest();
+    let savedStep = startStep;
+    const save = async () => {
+      r.state.elapsed = elapsed();
+      checkpoint = await r.checkpoints.save({ model: r.model, optimizer: r.optimizer, step: r.step, config: c, rng: { seed: c.run.seed }, ...stateMeta(r.state) });
+      savedStep = r.step;
+      event('checkpoint', checkpoint);
+    };
+    let validation: RetrievalScores | null = null;
+    const validate = async () => {
+      if (!v) return;
+      validation = await evaluateRetrieval(gpu, r.model, v, c.data.batchSize);
+      log.write({ type: 'val', step: r.step, imageToText: validation.imageToText, textToImage: validation.textToImage, images: v.count, chance: validation.chance, elapsed: elapsed() });
+      note(`step ${r.step}: validation top-1 patch->text ${validation.imageToText.toFixed(3)}, text->patch ${validation.textToImage.toFixed(3)} (chance ${validation.chance.toFixed(3)})`);
+    };
+
+    batches = new TrainBatches(
+      {
+        entries: r.data.train, seed: c.run.seed, batchSize: c.data.batchSize, patchSize: c.data.patchSize, cropsPerImage: c.data.cropsPerImage,
+        workers: c.data.workers, tokenizer: r.tokenizer, tags: r.data.tags,
+      },
+      r.state.position,
+    );
+    const progressBar = createProgress(c.run.steps, startStep, o.progress ?? 'auto');
+    bar = progressBar;
+    let firstLoss: number | null = null;
+    let lastLoss: number | null = null;
+    let windowStart = performance.now();
+    let windowPatches = 0;
+    // Seconds of validation and checkpointing inside the current window (not training time).
+    let pausedSecs = 0;
+    const paused = async (fn: () => Promise<void>) => {
+      await gpu.sync(); // the training steps queued so far count as training time
+      const t = performance.now();
+      await fn();
+      pausedSecs += (performance.now() - t) / 1000;
+    };
+    let windows = 0;
+    let steadyPatches = 0;
+    let steadySeconds = 0;
+    let lr = 0;
+    try {
+      while (r.step < c.run.steps && !o.signal?.aborted) {
+        const { batch, after } = await batches.next();
+        lr = trainStep(gpu, r.model, r.optimizer, batch, meter);
+        gpu.flush(); // the GPU starts on this step while the host prepares the next
+        r.step++;
+        r.state.position = after;
+        r.state.patches += batch.batchSize;
+        windowPatches += batch.batchSize;
+        progressBar.step(r.step);
+        const last = r.step === c.run.steps;
+        if (r.step % c.run.logEvery === 0 || last || o.signal?.aborted) {
+          const m = await meter.read();
+          const secs = (performance.now() - windowStart) / 1000 - pausedSecs;
+          windowStart = performance.now();
+          pausedSecs = 0;
+          if (m) {
+            const patchesPerSec = windowPatches / secs;
+            if (windows++ > 0) {
+              steadyPatches += windowPatches;
+              steadySeconds += secs;
+            }
+            firstLoss ??= m.loss;
+            lastLoss = m.loss;
+            log.write({ type: 'train', step: r.step, lr, loss: m.loss, accImage: m.accImage, accText: m.accText, patchesPerSec, elapsed: elapsed() });
+            progressBar.window(r.step, { loss: m.loss, patchesPerSec });
+            if (!Number.isFinite(m.loss)) throw new Error(`step ${r.step}: the loss is ${m.loss}; stopping (lower optimizer.lr or set optimizer.gradClip)`);
+          }
+          windowPatches = 0;
+        }
+        if (!o.signal?.aborted && ((c.run.validateEvery > 0 && r.step % c.run.validateEvery === 0) || last)) await paused(validate);
+        if (r.step % c.run.checkpointEvery === 0 || last) await paused(save);
+        await o.onStep?.(r.step);
+      }
+      const interrupted = r.step < c.run.steps;
+      if (savedStep !== r.step) await save();
+      event(interrupted ? 'stop' : 'end', interrupted ? 'interrupted' : undefined);
+      if (interrupted) note(`stopped at step ${r.step}: checkpoint ${checkpoint}`);
+      else if (startStep >= c.run.steps) note(`${c.run.out} is already complete at step ${r.step}`);
+    } finally {
+      progressBar.stop();
+      bar = null;
+    }
+    const curves = await writeCurves(readLog(r.paths.log), r.paths.curves, `exif-lang ${c.run.out}: ${r.step} steps`);
+    return {
+      out: c.run.out, startStep, step: r.step, interrupted: r.step < c.run.steps, resumedFrom: r.resumedFrom, checkpoint, log: r.paths.log, curves,
+      parameters: r.model.parameterCount(), trainImages: r.data.train.length, firstLoss, lastLoss, validation,
+      patchesPerSec: steadySeconds > 0 ? steadyPatches / steadySeconds : null, seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    bar?.stop();
+    meter.reset();
+    await batches?.close();
+    run?.dispose();
+  }
+}

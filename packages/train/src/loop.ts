@@ -132,7 +132,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     try {
       while (r.step < c.run.steps && !o.signal?.aborted) {
         const { batch, after } = await batches.next();
-        lr = trainStep(gpu, r.model, r.optimizer, batch, meter);
+        lr = await trainStep(gpu, r.model, r.optimizer, batch, meter);
         gpu.flush(); // the GPU starts on this step while the host prepares the next
         r.step++;
         r.state.position = after;

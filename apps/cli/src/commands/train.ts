@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { PRESET_NAMES, resolveConfig, train } from '@exif-lang/train';
 
@@ -26,6 +27,34 @@ function steps(v: string | undefined): number | undefined {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+const CHILD_MARK = 'EXIFLANG_TRAIN_CHILD';
+
+/**
+ * Under the tsx CLI (`pnpm train`), tsx relays SIGINT to this process and SIGKILLs it unless
+ * the signal is acknowledged from the event loop within ~60 ms; a trainer sharing 2 cores with
+ * lavapipe often stalls longer (measured: 2 of 5 Ctrl-Cs killed the run before its checkpoint).
+ * So this process stays idle and runs the trainer in a plain node child (tsx's loader via
+ * --import, no relay), forwarding SIGINT; it returns the child's exit code. Null: not under tsx.
+ */
+async function runOutsideTsxRelay(): Promise<number | null> {
+  const underTsxCli = process.execArgv.some((a) => /tsx[\\/]dist[\\/]preflight/.test(a));
+  if (!underTsxCli || process.env[CHILD_MARK]) return null;
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ...process.argv.slice(1)], {
+    stdio: 'inherit', env: { ...process.env, [CHILD_MARK]: '1' },
+  });
+  // In a terminal the child gets the Ctrl-C itself as well; it takes a repeat within a second for this echo.
+  const forward = () => child.kill('SIGINT');
+  process.on('SIGINT', forward);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
+    });
+  } finally {
+    process.off('SIGINT', forward);
+  }
+}
+
 export function registerTrain(program: Command): void {
   program
     .command('train')
@@ -47,10 +76,22 @@ export function registerTrain(program: Command): void {
         return;
       }
       if (!['auto', 'bar', 'lines', 'off'].includes(o.progress)) throw new Error(`--progress must be auto, bar, lines or off, got '${o.progress}'`);
-      // First Ctrl-C: finish the step, checkpoint, exit. A second one: exit at once.
+      const childCode = await runOutsideTsxRelay();
+      if (childCode !== null) {
+        process.exitCode = childCode;
+        return;
+      }
+      // First Ctrl-C: finish the step, checkpoint, exit. Another one later: exit at once. tsx
+      // (`pnpm train`) relays a terminal's SIGINT to this process again when it has not seen it
+      // acknowledged within 30 ms, so a repeat within a second is taken for that echo.
       const stop = new AbortController();
+      let firstAt = 0;
       const onSigint = () => {
-        if (stop.signal.aborted) process.exit(130);
+        if (stop.signal.aborted) {
+          if (performance.now() - firstAt > 1000) process.exit(130);
+          return;
+        }
+        firstAt = performance.now();
         process.stderr.write('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n');
         stop.abort();
       };

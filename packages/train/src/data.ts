@@ -54,6 +54,7 @@ async function synthZoo(c: TrainConfig, dataDir: string, log: (s: string) => voi
   await rm(tmp, { recursive: true, force: true });
   const r = await generateSynthZoo({ ...s, out: tmp });
   await rm(dir, { recursive: true, force: true });
+  await rm(join(dataDir, 'index'), { recursive: true, force: true }); // it listed the old zoo's images
   await rename(tmp, dir);
   await writeMarker(dir, want);
   log(`  ${r.records.length} images in ${r.seconds.toFixed(1)} s`);

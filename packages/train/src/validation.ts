@@ -34,18 +34,8 @@ export interface ValidationSource {
   tags?: readonly string[];
 }
 
-function concatF32(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function concatU32(parts: Uint32Array[]): Uint32Array {
-  const out = new Uint32Array(parts.reduce((s, p) => s + p.length, 0));
+function concat<A extends Float32Array | Uint32Array>(parts: readonly A[], make: (n: number) => A): A {
+  const out = make(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
   for (const p of parts) {
     out.set(p, o);
@@ -77,7 +67,7 @@ export async function loadValidationSet(src: ValidationSource): Promise<Validati
   }
   if (sources.length < 2) return null;
   return {
-    count: sources.length, patchSize: src.patchSize, tokenLength: T, images: concatF32(images), ids: concatU32(ids), mask: concatU32(mask), sources,
+    count: sources.length, patchSize: src.patchSize, tokenLength: T, images: concat(images, (n) => new Float32Array(n)), ids: concat(ids, (n) => new Uint32Array(n)), mask: concat(mask, (n) => new Uint32Array(n)), sources,
     distinctTexts: texts.size,
   };
 }

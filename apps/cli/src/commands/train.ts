@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { PRESET_NAMES, resolveConfig, train } from '@exif-lang/train';
 
-interface Opts {
+export interface TrainCommandOptions {
   preset?: string;
   config?: string;
   set: string[];
@@ -69,50 +69,59 @@ export function registerTrain(program: Command): void {
     .option('--no-resume', 'refuse to continue an earlier run in the folder')
     .option('--print-config', 'print the resolved config and exit')
     .option('--progress <mode>', 'auto | bar | lines | off', 'auto')
-    .action(async (o: Opts) => {
-      const { config } = resolveConfig({ preset: o.preset, configFile: o.config, sets: o.set, data: o.data, out: o.out, steps: steps(o.steps) });
-      if (o.printConfig) {
-        process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
-        return;
-      }
-      if (!['auto', 'bar', 'lines', 'off'].includes(o.progress)) throw new Error(`--progress must be auto, bar, lines or off, got '${o.progress}'`);
-      const childCode = await runOutsideTsxRelay();
-      if (childCode !== null) {
-        process.exitCode = childCode;
-        return;
-      }
-      // First Ctrl-C: finish the step, checkpoint, exit. Another one later: exit at once. tsx
-      // (`pnpm train`) relays a terminal's SIGINT to this process again when it has not seen it
-      // acknowledged within 30 ms, so a repeat within a second is taken for that echo.
-      const stop = new AbortController();
-      let firstAt = 0;
-      const onSigint = () => {
-        if (stop.signal.aborted) {
-          if (performance.now() - firstAt > 1000) process.exit(130);
-          return;
-        }
-        firstAt = performance.now();
-        process.stderr.write('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n');
-        stop.abort();
-      };
-      process.on('SIGINT', onSigint);
-      try {
-        const r = await train({ config, resume: o.resume, signal: stop.signal, progress: o.progress as 'auto' });
-        const v = r.validation;
-        process.stderr.write(
-          [
-            `${r.interrupted ? 'stopped' : 'done'}: step ${r.step}/${config.run.steps}${r.resumedFrom ? ` (resumed at ${r.startStep})` : ''} in ${r.seconds.toFixed(1)} s`,
-            r.firstLoss !== null ? `  loss ${r.firstLoss.toFixed(4)} -> ${r.lastLoss?.toFixed(4)} (first and last logging window)` : null,
-            r.patchesPerSec !== null ? `  ${r.patchesPerSec.toFixed(1)} patches/s after the first window` : null,
-            v ? `  validation top-1 patch->text ${pct(v.imageToText)}, text->patch ${pct(v.textToImage)} among ${v.n} images (chance ${pct(v.chance)})` : null,
-            `  log ${r.log}`,
-            r.curves ? `  curves ${r.curves}` : null,
-            r.checkpoint ? `  checkpoint ${r.checkpoint}` : null,
-          ].filter((l): l is string => l !== null).join('\n') + '\n',
-        );
-        if (r.interrupted) process.exitCode = 130;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+    .action(async (o: TrainCommandOptions) => {
+      await runTrainCommand(o);
     });
+}
+
+/**
+ * The train command's action (also what `exiflang demo` runs with the tiny preset). Returns
+ * 'relayed' when this process only waited for a child that did the work (see below).
+ */
+export async function runTrainCommand(o: TrainCommandOptions): Promise<'ran' | 'relayed'> {
+  const { config } = resolveConfig({ preset: o.preset, configFile: o.config, sets: o.set, data: o.data, out: o.out, steps: steps(o.steps) });
+  if (o.printConfig) {
+    process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    return 'ran';
+  }
+  if (!['auto', 'bar', 'lines', 'off'].includes(o.progress)) throw new Error(`--progress must be auto, bar, lines or off, got '${o.progress}'`);
+  const childCode = await runOutsideTsxRelay();
+  if (childCode !== null) {
+    process.exitCode = childCode;
+    return 'relayed';
+  }
+  // First Ctrl-C: finish the step, checkpoint, exit. Another one later: exit at once. tsx
+  // (`pnpm train`) relays a terminal's SIGINT to this process again when it has not seen it
+  // acknowledged within 30 ms, so a repeat within a second is taken for that echo.
+  const stop = new AbortController();
+  let firstAt = 0;
+  const onSigint = () => {
+    if (stop.signal.aborted) {
+      if (performance.now() - firstAt > 1000) process.exit(130);
+      return;
+    }
+    firstAt = performance.now();
+    process.stderr.write('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const r = await train({ config, resume: o.resume, signal: stop.signal, progress: o.progress as 'auto' });
+    const v = r.validation;
+    process.stderr.write(
+      [
+        `${r.interrupted ? 'stopped' : 'done'}: step ${r.step}/${config.run.steps}${r.resumedFrom ? ` (resumed at ${r.startStep})` : ''} in ${r.seconds.toFixed(1)} s`,
+        r.firstLoss !== null ? `  loss ${r.firstLoss.toFixed(4)} -> ${r.lastLoss?.toFixed(4)} (first and last logging window)` : null,
+        r.patchesPerSec !== null ? `  ${r.patchesPerSec.toFixed(1)} patches/s after the first window` : null,
+        v ? `  validation top-1 patch->text ${pct(v.imageToText)}, text->patch ${pct(v.textToImage)} among ${v.n} images (chance ${pct(v.chance)})` : null,
+        `  log ${r.log}`,
+        r.curves ? `  curves ${r.curves}` : null,
+        r.checkpoint ? `  checkpoint ${r.checkpoint}` : null,
+      ].filter((l): l is string => l !== null).join('\n') + '\n',
+    );
+    if (r.interrupted) process.exitCode = 130;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return 'ran';
 }

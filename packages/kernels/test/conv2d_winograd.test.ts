@@ -70,7 +70,7 @@ describe('conv2d Winograd input gradient (rotated, transposed filter)', () => {
 });
 
 describe('conv2d algorithm choice', () => {
-  it("'auto' takes F(4x4) for aligned 3x3 stride-1 convs and the direct kernel otherwise", () => {
+  it("'auto' takes F(4x4) for aligned 3x3 stride-1 convs larger than 4x4 and the direct kernel otherwise", () => {
     const base: Conv2dShape = { n: 1, h: 8, w: 8, cin: 16, cout: 16, kh: 3, kw: 3, pad: 1 };
     expect(conv2dAlgorithm(gpu, base)).toBe('winograd4');
     expect(conv2dAlgorithm(gpu, base, 'backwardInput')).toBe('winograd4');
@@ -81,6 +81,10 @@ describe('conv2d algorithm choice', () => {
     expect(conv2dAlgorithm(gpu, { ...base, pad: 3 })).toBe('winograd4');
     // The input gradient needs padding 2 - p >= 0.
     expect(conv2dAlgorithm(gpu, { ...base, pad: 3 }, 'backwardInput')).toBe('direct');
+    // A 4x4 image is one padded tile: the transforms cost more than they save.
+    expect(conv2dAlgorithm(gpu, { ...base, h: 4, w: 4 })).toBe('direct');
+    expect(conv2dAlgorithm(gpu, { ...base, h: 4, w: 4 }, 'backwardInput')).toBe('direct');
+    expect(conv2dAlgorithm(gpu, { ...base, h: 5, w: 4 })).toBe('winograd4');
     expect(conv2dAlgorithm(gpu, base, 'forward', 'direct')).toBe('direct');
     expect(conv2dAlgorithm(gpu, base, 'forward', 'winograd2')).toBe('winograd2');
     expect(() => conv2dAlgorithm(gpu, { ...base, stride: 2 }, 'forward', 'winograd4')).toThrow(ShapeError);

@@ -85,6 +85,19 @@ describe('conv2d algorithm choice', () => {
     expect(conv2dAlgorithm(gpu, { ...base, h: 4, w: 4 })).toBe('direct');
     expect(conv2dAlgorithm(gpu, { ...base, h: 4, w: 4 }, 'backwardInput')).toBe('direct');
     expect(conv2dAlgorithm(gpu, { ...base, h: 5, w: 4 })).toBe('winograd4');
+    // EXIFLANG_WINOGRAD picks the tile 'auto' uses (precision vs speed), or turns Winograd off.
+    const saved = process.env.EXIFLANG_WINOGRAD;
+    try {
+      process.env.EXIFLANG_WINOGRAD = '2';
+      expect(conv2dAlgorithm(gpu, base)).toBe('winograd2');
+      process.env.EXIFLANG_WINOGRAD = 'off';
+      expect(conv2dAlgorithm(gpu, base)).toBe('direct');
+      process.env.EXIFLANG_WINOGRAD = '3';
+      expect(() => conv2dAlgorithm(gpu, base)).toThrow(/EXIFLANG_WINOGRAD/);
+    } finally {
+      if (saved === undefined) delete process.env.EXIFLANG_WINOGRAD;
+      else process.env.EXIFLANG_WINOGRAD = saved;
+    }
     expect(conv2dAlgorithm(gpu, base, 'forward', 'direct')).toBe('direct');
     expect(conv2dAlgorithm(gpu, base, 'forward', 'winograd2')).toBe('winograd2');
     expect(() => conv2dAlgorithm(gpu, { ...base, stride: 2 }, 'forward', 'winograd4')).toThrow(ShapeError);

@@ -23,7 +23,7 @@ import { winogradApplies, winogradConv, winogradScratchBytes, type WinogradProbl
 export { conv2dGeometry, conv2dOutputSize, type Conv2dShape, type Conv2dGeometry, type TileExchange } from './conv2d_common.ts';
 
 export type Conv2dActivation = 'none' | 'relu';
-/** 'auto' picks Winograd F(4x4) for 3x3 stride-1 aligned convolutions with enough pixels, else direct. */
+/** 'auto' picks Winograd F(4x4) (EXIFLANG_WINOGRAD=2: F(2x2), off: never) for 3x3 stride-1 aligned convolutions larger than 4x4, else direct. */
 export type Conv2dAlgorithm = 'auto' | 'direct' | 'winograd2' | 'winograd4';
 
 export interface Conv2dOptions {
@@ -35,6 +35,15 @@ export interface Conv2dOptions {
   algorithm?: Conv2dAlgorithm;
   /** Tile exchange (tests force 'workgroup' to cover the portable path); default from the adapter. */
   exchange?: TileExchange;
+}
+
+/** The Winograd tile 'auto' uses: env EXIFLANG_WINOGRAD = 4 (default), 2, or off. */
+function winogradPreference(): WinogradTile | null {
+  const v = (process.env.EXIFLANG_WINOGRAD ?? '4').trim().toLowerCase();
+  if (v === '4') return 4;
+  if (v === '2') return 2;
+  if (v === 'off' || v === '0') return null;
+  throw new Error(`EXIFLANG_WINOGRAD must be 4, 2 or off, got '${v}'`);
 }
 
 /** The algorithm 'auto' resolves to, or that `want` names (checked against the shape). */
@@ -49,7 +58,11 @@ function resolveAlgorithm(gpu: Gpu, g: Conv2dGeometry, q: WinogradProblem | null
   // of at most 4x4 pixels (ResNet-50's last stage at 124 px) are a single padded tile, where
   // the transforms cost more than they save: direct measured 10% (forward) to 33% (input
   // gradient) faster there on lavapipe, at 1.5x slower than F(4x4) on 16x16 and larger.
-  if (q && Math.min(g.h * g.w, g.oh * g.ow) > 16 && winogradScratchBytes(q, 4) <= gpu.limits.maxStorageBufferBindingSize) return 4;
+  // EXIFLANG_WINOGRAD=2 trades ~1.5x of 3x3 speed for F(2x2)'s ~10x smaller error (train-mode
+  // BN divides by small batch deviations, where F(4x4)'s error shows most); `off`: direct only.
+  const tile = winogradPreference();
+  if (tile === null || !q || Math.min(g.h * g.w, g.oh * g.ow) <= 16) return 'direct';
+  if (winogradScratchBytes(q, tile) <= gpu.limits.maxStorageBufferBindingSize) return tile;
   return 'direct';
 }
 

@@ -5,6 +5,7 @@ export { GpuError, ShapeError, check } from './runtime/errors.ts';
 export { kernelFromFile, kernelFromSource, type Kernel, type Overrides } from './runtime/kernel.ts';
 export { packParams, u, i, f, type ParamValue } from './runtime/params.ts';
 export { GpuTimer } from './runtime/timing.ts';
+export { KernelProfiler, summarizeProfile, type DispatchTime, type KernelSummaryRow } from './runtime/profiler.ts';
 export * as testing from './testing.ts';
 
 export { unary, UNARY_OPS, type UnaryOp } from './ops/unary/unary.ts';

@@ -23,14 +23,15 @@ interface Opts {
   python?: string;
   threads?: number;
   json?: string;
+  profile?: number;
 }
 
-export async function runBenchStep(o: Opts): Promise<void> {
+export async function runBenchStep(o: Omit<Opts, 'profile'> & { profile?: number | true }): Promise<void> {
   const models = o.models.split(',').map((s) => s.trim()).filter(Boolean);
   for (const m of models) if (!bench.isStepPreset(m)) throw new Error(`unknown model '${m}' (${Object.keys(bench.STEP_PRESETS).join(', ')})`);
   await bench.runStepBench({
     models: models as bench.StepPresetName[],
-    batch: o.batch, tokens: o.tokens, reps: o.reps, warmup: o.warmup, peer: o.peer, json: o.json,
+    batch: o.batch, tokens: o.tokens, reps: o.reps, warmup: o.warmup, peer: o.peer, json: o.json, profile: o.profile === true ? 25 : o.profile,
     torch: { python: o.python, threads: o.threads },
   });
 }
@@ -52,5 +53,6 @@ export function registerBenchStep(program: Command): void {
     .option('--python <path>', 'interpreter with torch (default $EXIFLANG_PYTHON or /usr/bin/python3)')
     .option('--threads <n>', 'torch threads (default: every core, as lavapipe uses)', positiveInt)
     .option('--json <file>', 'also write the rows as JSON')
+    .option('--profile [n]', 'after the timed steps, profile one step kernel by kernel and list the n slowest (default 25)', (v: string) => positiveInt(v))
     .action(runBenchStep);
 }

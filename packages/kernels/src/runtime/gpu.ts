@@ -3,6 +3,7 @@ import { BufferPool, STORAGE_USAGE, type PoolStats } from './pool.ts';
 import { GpuBuffer } from './buffer.ts';
 import { GpuError } from './errors.ts';
 import { overridesKey, type Kernel, type Overrides } from './kernel.ts';
+import { KernelProfiler, type DispatchTime } from './profiler.ts';
 
 /**
  * The GPU runtime: one Dawn device, a buffer pool, and a recorder that batches every dispatch
@@ -72,6 +73,7 @@ export class Gpu {
   private readonly uncaptured: string[] = [];
   private readonly stagingDestroyQueue: GPUBuffer[] = [];
   private lost: string | null = null;
+  private profiler: KernelProfiler | null = null;
   private destroyed = false;
   private counters = { dispatches: 0, submits: 0, readbacks: 0, uploads: 0 };
 
@@ -217,6 +219,10 @@ export class Gpu {
     if (x > max || y > max || z > max) throw new Error(`${what}: grid ${x}x${y}x${z} exceeds ${max} workgroups per dimension`);
     if (x === 0 || y === 0 || z === 0) return; // empty tensor: nothing to do
     const pipeline = this.pipeline(kernel, spec.overrides);
+    if (this.profiler) {
+      this.endPass(); // a pass of its own, timed at its beginning and end
+      this.passTimestamps = this.profiler.next(kernel.name, spec.label ?? '');
+    }
     const pass = this.computePass();
     const entries: GPUBindGroupEntry[] = [];
     if (spec.params) {
@@ -237,9 +243,33 @@ export class Gpu {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
+    if (this.profiler) this.endPass();
     this.recorded.push(what);
     this.counters.dispatches++;
     if (this.debug || this.recorded.length >= AUTO_FLUSH_DISPATCHES) this.flush();
+  }
+
+  // ---------------------------------------------------------------- profiling
+
+  /**
+   * Times every dispatch from now on, each in a pass of its own (see profiler.ts). Returns the
+   * profiler, whose `phase` labels what is recorded next. Needs timestamp-query.
+   */
+  startProfile(): KernelProfiler {
+    if (!this.hasTimestamps) throw new Error('kernel profiling needs the timestamp-query feature, which this adapter lacks');
+    if (this.profiler) throw new Error('a kernel profile is already running');
+    this.profiler = new KernelProfiler(this);
+    return this.profiler;
+  }
+
+  /** Ends the profile: waits for the GPU and returns the time of every dispatch since startProfile. */
+  async stopProfile(): Promise<DispatchTime[]> {
+    const p = this.profiler;
+    if (!p) throw new Error('no kernel profile is running (call startProfile first)');
+    this.profiler = null;
+    p.closeAll();
+    await this.sync();
+    return p.collect();
   }
 
   // ---------------------------------------------------------------- recording

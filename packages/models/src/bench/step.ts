@@ -1,6 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
-import { getGpu, testing, type Gpu } from '@exif-lang/kernels';
+import { getGpu, summarizeProfile, testing, type DispatchTime, type Gpu, type KernelSummaryRow } from '@exif-lang/kernels';
 import { tensor } from '../tensor/create.ts';
 import { scopeAsync } from '../tensor/scope.ts';
 import { backward } from '../autograd/tape.ts';
@@ -30,6 +30,11 @@ export interface StepBenchOptions {
   peer?: boolean;
   torch?: TorchPeerOptions;
   json?: string;
+  /**
+   * After the timed steps, profile one more step kernel by kernel (GPU timestamps, each dispatch
+   * in a pass of its own) and print the `profile` slowest kernels per model (0: no profile).
+   */
+  profile?: number;
   log?: (line: string) => void;
   print?: (line: string) => void;
 }
@@ -62,6 +67,8 @@ export interface StepBenchRow {
   /** torch ms / ours ms: > 1 means ours is faster */
   speedup: number | null;
   lossOurs: number;
+  /** the profiled step (with --profile): GPU ms summed per phase, and per (phase, kernel), slowest first */
+  profile: { gpuMs: PhaseMs; kernels: KernelSummaryRow[] } | null;
 }
 
 export interface StepBenchReport {
@@ -130,6 +137,26 @@ function setupOurs(gpu: Gpu, p: StepPreset) {
       const t3 = performance.now();
       return { total: t3 - t0, forward: t1 - t0, backward: t2 - t1, optimizer: t3 - t2, loss };
     },
+    /** One more step, every dispatch timed on the GPU (phases: forward, backward, Adam). */
+    async profile(): Promise<DispatchTime[]> {
+      await gpu.sync();
+      const prof = gpu.startProfile();
+      try {
+        await scopeAsync(async () => {
+          prof.phase = 'forward';
+          const r = model.loss(x.images, x.ids, x.mask);
+          prof.phase = 'backward';
+          backward(r.loss);
+        });
+        prof.phase = 'Adam';
+        opt.step();
+        opt.zeroGrad();
+      } catch (e) {
+        await gpu.stopProfile().catch(() => []); // detach the profiler before reporting the failure
+        throw e;
+      }
+      return gpu.stopProfile();
+    },
     dispose(): void {
       opt.dispose();
       model.dispose();
@@ -148,16 +175,17 @@ interface PresetResult {
   torchNote: string | null;
   parameters: number;
   loss: number;
+  profile: DispatchTime[] | null;
 }
 
 /**
  * Steps ours and PyTorch's alternately (warm-up steps first, untimed): each side's step runs
  * alone, and background load on a shared machine falls on both alike.
  */
-async function runPreset(gpu: Gpu, name: string, p: StepPreset, reps: number, warmup: number, peer: TorchPeerOptions | null, log: (s: string) => void): Promise<PresetResult> {
+async function runPreset(gpu: Gpu, name: string, p: StepPreset, reps: number, warmup: number, peer: TorchPeerOptions | null, profile: boolean, log: (s: string) => void): Promise<PresetResult> {
   const started = peer ? TorchPeer.start(p, peer) : null; // builds its model while we build ours
   const ours = setupOurs(gpu, p);
-  const res: PresetResult = { ours: [], torch: [], torchInfo: null, torchNote: peer ? null : 'skipped (--no-peer)', parameters: ours.model.parameterCount(), loss: Number.NaN };
+  const res: PresetResult = { ours: [], torch: [], torchInfo: null, torchNote: peer ? null : 'skipped (--no-peer)', parameters: ours.model.parameterCount(), loss: Number.NaN, profile: null };
   const s = started ? await started : null;
   const torch = s && 'peer' in s ? s.peer : null;
   if (s && 'reason' in s) {
@@ -178,6 +206,10 @@ async function runPreset(gpu: Gpu, name: string, p: StepPreset, reps: number, wa
         log(`[bench-step]   ${name} ${what} torch: ${phases(t)}`);
         if (i >= warmup) res.torch.push(t);
       }
+    }
+    if (profile) {
+      log(`[bench-step]   ${name}: one more step, profiled kernel by kernel...`);
+      res.profile = await ours.profile();
     }
     return res;
   } finally {
@@ -218,6 +250,38 @@ export function formatStepTable(rows: readonly StepBenchRow[]): string[] {
   return [...main, '', ...phases];
 }
 
+function phaseSums(times: readonly DispatchTime[]): PhaseMs {
+  const sum = (ph: string) => times.filter((t) => t.phase === ph).reduce((s, t) => s + t.ms, 0);
+  const ms = { forward: sum('forward'), backward: sum('backward'), optimizer: sum('Adam') };
+  return { ...ms, total: ms.forward + ms.backward + ms.optimizer };
+}
+
+/** The profiled step: GPU time per phase beside the wall clock, then the `top` slowest kernels. */
+export function formatProfile(r: StepBenchRow, top: number): string[] {
+  if (!r.profile) return [];
+  const g = r.profile.gpuMs;
+  const ms = (x: number) => x.toFixed(x < 10 ? 2 : x < 100 ? 1 : 0);
+  const head = [
+    `${r.model}: one profiled step, every dispatch in a pass of its own (GPU ms from timestamps; wall = median unprofiled step)`,
+    ...table(
+      ['phase', 'GPU ms', 'wall ms', 'GPU/wall'],
+      ([['forward', g.forward, r.ours.forward], ['backward', g.backward, r.ours.backward], ['Adam', g.optimizer, r.ours.optimizer], ['total', g.total, r.ours.total]] as const).map(
+        ([n, a, b]) => [n, ms(a), ms(b), `${((100 * a) / b).toFixed(0)}%`],
+      ),
+      1,
+    ),
+    '',
+  ];
+  const rows = r.profile.kernels.slice(0, top);
+  const rest = r.profile.kernels.slice(top);
+  const body = rows.map((k) => [k.phase, k.kernel, String(k.calls), ms(k.ms), `${(100 * k.share).toFixed(1)}%`, `${ms(k.slowestMs)} ${k.slowestLabel}`]);
+  if (rest.length) {
+    const restMs = rest.reduce((s, k) => s + k.ms, 0);
+    body.push(['', `(${rest.length} more)`, String(rest.reduce((s, k) => s + k.calls, 0)), ms(restMs), `${(100 * rest.reduce((s, k) => s + k.share, 0)).toFixed(1)}%`, '']);
+  }
+  return [...head, ...table(['phase', 'kernel', 'calls', 'GPU ms', 'share', 'slowest dispatch (ms, shapes)'], body, 2)];
+}
+
 export async function runStepBench(o: StepBenchOptions = {}): Promise<StepBenchReport> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const print = o.print ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -234,7 +298,7 @@ export async function runStepBench(o: StepBenchOptions = {}): Promise<StepBenchR
     const base: StepPreset = STEP_PRESETS[name];
     const p: StepPreset = { ...base, batch: o.batch ?? base.batch, tokens: o.tokens ?? base.tokens };
     log(`[bench-step] ${name} (batch ${p.batch}, ${p.patch} px, ${p.tokens} tokens): ${warmup} warm-up + ${reps} timed steps${o.peer === false ? '' : ', alternating with PyTorch'}...`);
-    const r = await runPreset(gpu, name, p, reps, warmup, o.peer === false ? null : (o.torch ?? {}), log);
+    const r = await runPreset(gpu, name, p, reps, warmup, o.peer === false ? null : (o.torch ?? {}), (o.profile ?? 0) > 0, log);
     const om = medians(r.ours);
     const tm = r.torch.length ? medians(r.torch) : null;
     rows.push({
@@ -243,6 +307,7 @@ export async function runStepBench(o: StepBenchOptions = {}): Promise<StepBenchR
       torch: tm, torchSamples: r.torch.map((x) => x.total), torchPatchesPerSec: tm ? (p.batch * 1000) / tm.total : null,
       torchThreads: r.torchInfo?.threads ?? null, torchBlas: r.torchInfo?.blas ?? null, torchNote: r.torchNote,
       speedup: tm ? tm.total / om.total : null, lossOurs: r.loss,
+      profile: r.profile ? { gpuMs: phaseSums(r.profile), kernels: summarizeProfile(r.profile) } : null,
     });
   }
   const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';
@@ -254,6 +319,7 @@ export async function runStepBench(o: StepBenchOptions = {}): Promise<StepBenchR
   for (const r of rows) if (r.torchNote) print(`torch (${r.model}): ${r.torchNote}`);
   print(`load average at start: ${load.toFixed(1)} on ${cores} cores${load > cores ? ' (busy machine: both sides slowed)' : ''}`);
   for (const l of formatStepTable(rows)) print(l);
+  for (const r of rows) if (r.profile) for (const l of ['', ...formatProfile(r, o.profile ?? 0)]) print(l);
   const report: StepBenchReport = { adapter, isCpu: gpu.adapter.isCpu, cpu, cores, load, reps, warmup, rows };
   if (o.json) {
     writeFileSync(o.json, `${JSON.stringify({ date: new Date().toISOString(), ...report }, null, 2)}\n`);

@@ -1,12 +1,16 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { kernelFromFile } from '../../runtime/kernel.ts';
+import { kernelFromFile, kernelFromSource } from '../../runtime/kernel.ts';
 import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 import { resolveGradScale, type GradScaleOptions } from '../grad_norm/grad_norm.ts';
 
 const kernel = kernelFromFile('adam', import.meta.url, './adam.wgsl');
+const ELEM = 'alias Elem = f32;';
+if (!kernel.code.includes(ELEM)) throw new Error(`adam.wgsl: expected the line '${ELEM}'`);
+/** The same kernel on vec4<f32> elements, for n a multiple of 4. */
+const kernelVec4 = kernelFromSource('adam_vec4', kernel.code.replace(ELEM, 'alias Elem = vec4<f32>;'));
 
 export interface AdamOptions extends GradScaleOptions {
   lr: number;
@@ -42,14 +46,15 @@ export function adamStep(gpu: Gpu, param: GpuBuffer, grad: GpuBuffer, m: GpuBuff
   // Bias corrections in float64 on the host, rounded once to f32.
   const bc1 = 1 - beta1 ** step;
   const bc2 = 1 - beta2 ** step;
-  gpu.dispatch(kernel, {
+  const lanes = n % 4 === 0 ? 4 : 1;
+  gpu.dispatch(lanes === 4 ? kernelVec4 : kernel, {
     overrides: { DECOUPLED: opts.decoupled ? 1 : 0 },
     params: packParams([
-      u(n), f(beta1), f(1 - beta1), f(beta2), f(1 - beta2), f(eps), f(wd), f(1 - lr * wd), f(lr / bc1), f(Math.sqrt(bc2)),
+      u(n / lanes), f(beta1), f(1 - beta1), f(beta2), f(1 - beta2), f(eps), f(wd), f(1 - lr * wd), f(lr / bc1), f(Math.sqrt(bc2)),
       f(s.factor), u(s.index),
     ]),
     buffers: [param, grad, m, v, s.buffer],
-    workgroups: grid(Math.ceil(n / 256)),
+    workgroups: grid(Math.ceil(n / lanes / 256)),
     label: `n=${n} t=${step} lr=${lr}`,
   });
 }

@@ -10,12 +10,17 @@
 // in float64 (eps is added after the square root of the bias-corrected v, as PyTorch does).
 // Layout: param, m, v (read-write), grad (read) contiguous f32 of length n; scale_buf f32 holds
 // the gradient factor (a clip coefficient on the GPU, or a constant 1).
-// One thread per element, 256 per workgroup, 2-D grid allowed (runtime grid()).
+// One thread per element, 256 per workgroup, 2-D grid allowed (runtime grid()). Elem is f32,
+// or vec4<f32> in the launcher's vec4 variant (n a multiple of 4: a quarter of the threads, and
+// lavapipe turns each vec4 load into one gather instead of four); the arithmetic per float is
+// the same in both, so they give identical bits.
+
+alias Elem = f32;
 
 override DECOUPLED: bool = false;
 
 struct Params {
-  n: u32,
+  n: u32,              // elements of Elem (floats / 4 in the vec4 variant)
   beta1: f32, one_minus_beta1: f32,
   beta2: f32, one_minus_beta2: f32,
   eps: f32,
@@ -28,10 +33,10 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> param: array<f32>;
-@group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+@group(0) @binding(1) var<storage, read_write> param: array<Elem>;
+@group(0) @binding(2) var<storage, read> grad: array<Elem>;
+@group(0) @binding(3) var<storage, read_write> m: array<Elem>;
+@group(0) @binding(4) var<storage, read_write> v: array<Elem>;
 @group(0) @binding(5) var<storage, read> scale_buf: array<f32>;
 
 @compute @workgroup_size(256)

@@ -21,7 +21,7 @@ export {
 
 export {
   attentionForward, attentionBackward, attentionKernelFor, ATTENTION_MAX_HEAD_DIM, type AttentionKernel,
-  type AttentionShape, type AttentionInputs, type AttentionForwardOptions, type AttentionForwardResult,
+  type AttentionShape, type AttentionInputs, type AttentionDropout, type AttentionForwardOptions, type AttentionForwardResult,
   type AttentionBackwardInputs, type AttentionBackwardOptions, type AttentionGrads,
 } from './ops/attention/attention.ts';
 export { attentionForwardRef, attentionBackwardRef, type AttentionRefForward, type AttentionRefGrads } from './ops/attention/attention.ref.ts';

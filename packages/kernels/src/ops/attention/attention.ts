@@ -2,9 +2,10 @@ import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
 import { readFileSync } from 'node:fs';
 import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
-import { packParams, u, f } from '../../runtime/params.ts';
+import { packParams, u, f, type ParamValue } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { subgroupMatmulAvailable } from '../matmul/matmul.ts';
+import { dropoutParams } from '../dropout/dropout.ts';
 
 /** A kernel from shared snippets followed by its own file (WGSL has no includes). */
 function kernelFromFiles(name: string, files: string[]): Kernel {
@@ -14,13 +15,14 @@ function kernelFromFiles(name: string, files: string[]): Kernel {
 const IO = './attention_io.wgsl';
 const STAGE_KEYS = './attention_stage_keys.wgsl';
 const SG_IO = './attention_sg_io.wgsl';
-const fwdKernel = kernelFromFiles('attention_fwd', [IO, './attention_fwd.wgsl', STAGE_KEYS]);
+const DROP = './attention_dropout.wgsl';
+const fwdKernel = kernelFromFiles('attention_fwd', [IO, DROP, './attention_fwd.wgsl', STAGE_KEYS]);
 const preKernel = kernelFromFiles('attention_bwd_pre', ['./attention_bwd_pre.wgsl']);
-const dqKernel = kernelFromFiles('attention_bwd_q', [IO, './attention_bwd_q.wgsl', STAGE_KEYS]);
-const dkvKernel = kernelFromFiles('attention_bwd_kv', [IO, './attention_bwd_kv.wgsl']);
-const fwdKernelSg = kernelFromFiles('attention_fwd_sg', [SG_IO, './attention_fwd_sg.wgsl']);
-const dqKernelSg = kernelFromFiles('attention_bwd_q_sg', [SG_IO, './attention_bwd_q_sg.wgsl']);
-const dkvKernelSg = kernelFromFiles('attention_bwd_kv_sg', [SG_IO, './attention_bwd_kv_sg.wgsl']);
+const dqKernel = kernelFromFiles('attention_bwd_q', [IO, DROP, './attention_bwd_q.wgsl', STAGE_KEYS]);
+const dkvKernel = kernelFromFiles('attention_bwd_kv', [IO, DROP, './attention_bwd_kv.wgsl']);
+const fwdKernelSg = kernelFromFiles('attention_fwd_sg', [SG_IO, DROP, './attention_fwd_sg.wgsl']);
+const dqKernelSg = kernelFromFiles('attention_bwd_q_sg', [SG_IO, DROP, './attention_bwd_q_sg.wgsl']);
+const dkvKernelSg = kernelFromFiles('attention_bwd_kv_sg', [SG_IO, DROP, './attention_bwd_kv_sg.wgsl']);
 
 /**
  * 'portable': workgroup-memory tiles (any device, any D <= 128). 'subgroup': one 8-lane
@@ -45,9 +47,24 @@ export interface AttentionInputs {
   mask: GpuBuffer;
 }
 
+/**
+ * Dropout on the probabilities (training), fused: the mask of probability (b, h, i, j) is
+ * `dropout`'s keep(seed, ((b * H + h) * T + i) * T + j), i.e. exactly the mask `dropout` with
+ * this seed applies to the materialised [B, H, T, T] probabilities. Forward and backward must
+ * get the same p and seed.
+ */
+export interface AttentionDropout {
+  /** drop probability in [0, 1) */
+  p: number;
+  /** two u32 words keying the mask */
+  seed: readonly [number, number];
+}
+
 export interface AttentionForwardOptions {
   /** Multiplies q . k; default 1 / sqrt(D). */
   scale?: number;
+  /** Dropout on the probabilities; none when absent or p = 0. */
+  dropout?: AttentionDropout;
   /** Force an implementation (tests, benchmarks); default: the best one for this device and D. */
   kernel?: AttentionKernel;
   /** f32 [B, T, H, D] destination (allocated when absent). */
@@ -73,6 +90,8 @@ export interface AttentionBackwardInputs extends AttentionInputs {
 export interface AttentionBackwardOptions {
   /** Must equal the forward's scale; default 1 / sqrt(D). */
   scale?: number;
+  /** Must equal the forward's dropout. */
+  dropout?: AttentionDropout;
   /** Force an implementation (tests, benchmarks); default: the best one for this device and D. */
   kernel?: AttentionKernel;
   dq?: GpuBuffer;
@@ -152,9 +171,26 @@ export function attentionKernelFor(gpu: Gpu, D: number, forced?: AttentionKernel
   return gpu.adapter.isCpu && fits && subgroupMatmulAvailable(gpu) ? 'subgroup' : 'portable';
 }
 
-/** Params {B, T, H, D, scale, d4} of the subgroup kernels (one pipeline each for every D <= 64). */
-function subgroupParams(s: AttentionShape, scale: number): ArrayBuffer {
-  return packParams([u(s.B), u(s.T), u(s.H), u(s.D), f(scale), u(s.D / 4)]);
+/** The dropout words of both Params structs (seed0, seed1, threshold, keep_scale), zeros without dropout. */
+interface DropWords {
+  on: boolean;
+  words: ParamValue[];
+  label: string;
+}
+
+function dropWords(name: string, s: AttentionShape, d: AttentionDropout | undefined): DropWords {
+  if (!d || d.p === 0) return { on: false, words: [u(0), u(0), u(0), f(1)], label: '' };
+  check(d.p > 0 && d.p < 1, name, `dropout p ${d.p} is not in [0, 1)`);
+  check(d.seed.length === 2 && d.seed.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff), name, `dropout seed [${d.seed.join(',')}] is not two u32 words`);
+  const count = s.B * s.H * s.T * s.T;
+  check(count <= 2 ** 32, name, `dropout indexes the B*H*T*T = ${count} probabilities with u32: at most 2^32`);
+  const { threshold, scale } = dropoutParams(d.p);
+  return { on: true, words: [u(d.seed[0]), u(d.seed[1]), u(threshold), f(scale)], label: ` dropout=${d.p}` };
+}
+
+/** Params {B, T, H, D, scale, d4, dropout words} of the subgroup kernels (one pipeline each for every D <= 64). */
+function subgroupParams(s: AttentionShape, scale: number, d: DropWords): ArrayBuffer {
+  return packParams([u(s.B), u(s.T), u(s.H), u(s.D), f(scale), u(s.D / 4), ...d.words]);
 }
 
 function validate(name: string, inputs: AttentionInputs, s: AttentionShape, extra: Record<string, GpuBuffer | undefined>): void {
@@ -179,8 +215,8 @@ function validate(name: string, inputs: AttentionInputs, s: AttentionShape, extr
  * column groups, nb = rows per staged block (equal to the override sizing the tiles, passed as a
  * uniform so that Mesa does not unroll the loops over it).
  */
-function kernelParams(s: AttentionShape, scale: number, t: Tiles): ArrayBuffer {
-  return packParams([u(s.B), u(s.T), u(s.H), u(s.D), f(scale), u(Math.ceil(s.D / 16)), u(t.staged)]);
+function kernelParams(s: AttentionShape, scale: number, t: Tiles, d: DropWords): ArrayBuffer {
+  return packParams([u(s.B), u(s.T), u(s.H), u(s.D), f(scale), u(Math.ceil(s.D / 16)), u(t.staged), ...d.words]);
 }
 
 function shapeLabel(s: AttentionShape, scale: number): string {
@@ -197,23 +233,26 @@ export function attentionForward(gpu: Gpu, inputs: AttentionInputs, shape: Atten
   const { B, T, H, D } = shape;
   const scale = opts.scale ?? 1 / Math.sqrt(D);
   const out = opts.out ?? gpu.alloc(B * T * H * D * 4, 'attention out');
+  const drop = dropWords('attention_fwd', shape, opts.dropout);
+  const label = shapeLabel(shape, scale) + drop.label;
   const lse = opts.lse ?? gpu.alloc(B * H * T * 4, 'attention lse');
   if (attentionKernelFor(gpu, D, opts.kernel) === 'subgroup') {
     gpu.dispatch(fwdKernelSg, {
-      params: subgroupParams(shape, scale),
+      overrides: { DROPOUT: drop.on },
+      params: subgroupParams(shape, scale, drop),
       buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, out, lse],
       workgroups: [Math.ceil(T / 8), H, B],
-      label: `${shapeLabel(shape, scale)} subgroup`,
+      label: `${label} subgroup`,
     });
     return { out, lse };
   }
   const t = tilesFor(gpu, 'fwd', D);
   gpu.dispatch(fwdKernel, {
-    overrides: { BQ: t.rows, BK: t.staged, GMAX: t.gmax },
-    params: kernelParams(shape, scale, t),
+    overrides: { BQ: t.rows, BK: t.staged, GMAX: t.gmax, DROPOUT: drop.on },
+    params: kernelParams(shape, scale, t, drop),
     buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, out, lse],
     workgroups: [Math.ceil(T / t.rows), H, B],
-    label: shapeLabel(shape, scale),
+    label,
   });
   return { out, lse };
 }
@@ -229,7 +268,8 @@ export function attentionBackward(gpu: Gpu, inputs: AttentionBackwardInputs, sha
   const { B, T, H, D } = shape;
   const scale = opts.scale ?? 1 / Math.sqrt(D);
   const n = B * T * H * D;
-  const label = shapeLabel(shape, scale);
+  const drop = dropWords('attention_bwd', shape, opts.dropout);
+  const label = shapeLabel(shape, scale) + drop.label;
 
   const rowstat = gpu.alloc(B * H * T * 8, 'attention rowstat');
   gpu.dispatch(preKernel, {
@@ -243,17 +283,18 @@ export function attentionBackward(gpu: Gpu, inputs: AttentionBackwardInputs, sha
   const dk = opts.dk ?? gpu.alloc(n * 4, 'attention dk');
   const dv = opts.dv ?? gpu.alloc(n * 4, 'attention dv');
   if (attentionKernelFor(gpu, D, opts.kernel) === 'subgroup') {
-    const params = subgroupParams(shape, scale);
+    const params = subgroupParams(shape, scale, drop);
+    const overrides = { DROPOUT: drop.on };
     const common = [inputs.q, inputs.k, inputs.v, inputs.mask, inputs.dOut, rowstat];
-    gpu.dispatch(dqKernelSg, { params, buffers: [...common, dq], workgroups: [Math.ceil(T / 8), H, B], label: `${label} subgroup` });
-    gpu.dispatch(dkvKernelSg, { params, buffers: [...common, dk, dv], workgroups: [Math.ceil(T / 8), H, B], label: `${label} subgroup` });
+    gpu.dispatch(dqKernelSg, { overrides, params, buffers: [...common, dq], workgroups: [Math.ceil(T / 8), H, B], label: `${label} subgroup` });
+    gpu.dispatch(dkvKernelSg, { overrides, params, buffers: [...common, dk, dv], workgroups: [Math.ceil(T / 8), H, B], label: `${label} subgroup` });
     rowstat.release();
     return { dq, dk, dv };
   }
   const tq = tilesFor(gpu, 'q', D);
   gpu.dispatch(dqKernel, {
-    overrides: { BQ: tq.rows, BK: tq.staged, GMAX: tq.gmax },
-    params: kernelParams(shape, scale, tq),
+    overrides: { BQ: tq.rows, BK: tq.staged, GMAX: tq.gmax, DROPOUT: drop.on },
+    params: kernelParams(shape, scale, tq, drop),
     buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, inputs.dOut, rowstat, dq],
     workgroups: [Math.ceil(T / tq.rows), H, B],
     label,
@@ -261,8 +302,8 @@ export function attentionBackward(gpu: Gpu, inputs: AttentionBackwardInputs, sha
 
   const tkv = tilesFor(gpu, 'kv', D);
   gpu.dispatch(dkvKernel, {
-    overrides: { BK: tkv.rows, BQ: tkv.staged, GMAX: tkv.gmax },
-    params: kernelParams(shape, scale, tkv),
+    overrides: { BK: tkv.rows, BQ: tkv.staged, GMAX: tkv.gmax, DROPOUT: drop.on },
+    params: kernelParams(shape, scale, tkv, drop),
     buffers: [inputs.q, inputs.k, inputs.v, inputs.mask, inputs.dOut, rowstat, dk, dv],
     workgroups: [Math.ceil(T / tkv.rows), H, B],
     label,

@@ -106,8 +106,10 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
       let o = r * BK + tid;
       let sr = st[r];
       let pr = select(0.0, exp(pt[o] - sr.x), kept);
-      pt[o] = pr;
-      dst[o] = pr * (dst[o] - sr.y);
+      // With dropout: dv mixes the dropped probabilities, and dP = drop * (dout . v).
+      let dr = drop_factor(b, h, min(qb + r, p.T - 1u), j);
+      pt[o] = pr * dr;
+      dst[o] = pr * (dst[o] * dr - sr.y);
     }
 
     // dv row += P^T . dout block and dk row += dS^T . (scale q) block, 16 columns at a time.

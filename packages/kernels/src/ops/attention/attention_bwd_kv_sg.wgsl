@@ -53,10 +53,14 @@ fn main(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid: 
     let lse = lanes8(sr.x);
     let delta = lanes8(sr.y);
     let pr = Lanes8(select(vec4<f32>(0.0), exp(sc.lo - lse.lo), kept), select(vec4<f32>(0.0), exp(sc.hi - lse.hi), kept));
-    let ds = Lanes8(pr.lo * (dp.lo - delta.lo), pr.hi * (dp.hi - delta.hi));
+    // With dropout: dv mixes the dropped probabilities, and dP_ij = drop_ij * (dout_i . v_j).
+    let dlo = drop_queries4(b, h, qb, j);
+    let dhi = drop_queries4(b, h, qb + 4u, j);
+    let pd = Lanes8(pr.lo * dlo, pr.hi * dhi);
+    let ds = Lanes8(pr.lo * (dp.lo * dlo - delta.lo), pr.hi * (dp.hi * dhi - delta.hi));
     // dv += P^T dout block, dk += dS^T (scale q) block (chunks read again: fewer live registers).
     for (var c = 0u; c < D4; c++) {
-      dva[c] += mix8(pr, ld(&dout, qbase, c));
+      dva[c] += mix8(pd, ld(&dout, qbase, c));
       dka[c] += mix8(ds, ld(&q, qbase, c) * p.scale);
     }
   }

@@ -85,7 +85,8 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
     for (var j = 0u; j < p.nb; j++) {
       let o = j * BQ + tid;
       let pj = select(0.0, exp(ds[o]), keep[j] != 0u);
-      ds[o] = pj * (dp[o] - st.y);
+      // With dropout dP_ij = drop_ij * (dout_i . v_j); delta = dout_i . out_i is unchanged.
+      ds[o] = pj * (dp[o] * drop_factor(b, h, i, min(kb + j, p.T - 1u)) - st.y);
     }
 
     // dq row += dS row . K block, 16 columns at a time.

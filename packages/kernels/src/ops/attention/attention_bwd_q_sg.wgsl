@@ -48,7 +48,8 @@ fn main(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid: 
     }
     let pa = select(vec4<f32>(0.0), exp(sc.lo - st.x), keep.lo > vec4<f32>(0.0));
     let pb = select(vec4<f32>(0.0), exp(sc.hi - st.x), keep.hi > vec4<f32>(0.0));
-    let ds = Lanes8(pa * (dp.lo - st.y), pb * (dp.hi - st.y));
+    // With dropout dP_ij = drop_ij * (dout_i . v_j); delta = dout_i . out_i is unchanged.
+    let ds = Lanes8(pa * (dp.lo * drop_keys4(b, h, i, kb) - st.y), pb * (dp.hi * drop_keys4(b, h, i, kb + 4u) - st.y));
     // dq += dS . K block (the key chunks are read again rather than kept: fewer live registers).
     for (var c = 0u; c < D4; c++) { acc[c] += mix8(ds, ld(&k, kbase, c)); }
   }

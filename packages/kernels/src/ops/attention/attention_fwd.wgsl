@@ -98,7 +98,8 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
     var lb = 0.0;
     for (var j = 0u; j < p.nb; j++) {
       let pj = select(0.0, exp(ps[j * BQ + tid] - mb), keep[j] != 0u);
-      ps[j * BQ + tid] = pj;
+      // The output mixes the dropped probabilities; l sums the undropped ones.
+      ps[j * BQ + tid] = pj * drop_factor(b, h, i, min(kb + j, p.T - 1u));
       lb += pj;
     }
     l = l * alpha + lb;

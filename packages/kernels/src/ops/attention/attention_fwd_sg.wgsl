@@ -35,7 +35,8 @@ fn main(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid: 
   let b = wid.z;
   let h = wid.y;
   let row = wid.x * 8u + lane;
-  let qbase = row4(b, min(row, p.T - 1u), h);
+  let i = min(row, p.T - 1u);  // rows past T repeat the last one and are not written
+  let qbase = row4(b, i, h);
   var qr: array<vec4<f32>, D4>;
   var acc: array<vec4<f32>, D4>;
   for (var c = 0u; c < D4; c++) { qr[c] = ld(&q, qbase, c) * p.scale; }
@@ -57,7 +58,9 @@ fn main(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid: 
     let alpha = exp(m - mb);
     let pr = Lanes8(select(vec4<f32>(0.0), exp(sc.lo - mb), ka), select(vec4<f32>(0.0), exp(sc.hi - mb), kz));
     l = l * alpha + hsum(pr.lo) + hsum(pr.hi);
-    for (var c = 0u; c < D4; c++) { acc[c] = acc[c] * alpha + mix8(pr, ld(&v, kbase, c)); }
+    // The output mixes the dropped probabilities; l stays the undropped sum.
+    let pd = Lanes8(pr.lo * drop_keys4(b, h, i, kb), pr.hi * drop_keys4(b, h, i, kb + 4u));
+    for (var c = 0u; c < D4; c++) { acc[c] = acc[c] * alpha + mix8(pd, ld(&v, kbase, c)); }
     m = mb;
   }
 

@@ -3,7 +3,8 @@
 // (0 Params, 1 q, 2 k, 3 v, 4 mask; each kernel declares the rest), row addressing and a
 // bounds-safe 4-column read.
 
-struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, g: u32, nb: u32, }
+// seed0 .. keep_scale: dropout on the probabilities (attention_dropout.wgsl; unused without DROPOUT).
+struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, g: u32, nb: u32, seed0: u32, seed1: u32, threshold: u32, keep_scale: f32, }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;

@@ -8,7 +8,8 @@ enable subgroups;
 
 const D4: u32 = 16u;
 
-struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, d4: u32, }
+// seed0 .. keep_scale: dropout on the probabilities (attention_dropout.wgsl; unused without DROPOUT).
+struct Params { B: u32, T: u32, H: u32, D: u32, scale: f32, d4: u32, seed0: u32, seed1: u32, threshold: u32, keep_scale: f32, }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<vec4<f32>>;

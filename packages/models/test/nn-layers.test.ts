@@ -1,6 +1,6 @@
 import { describe, it, beforeAll, expect } from 'vitest';
 import { getGpu, type Gpu, testing } from '@exif-lang/kernels';
-import { gradcheck, tensor, noGrad, scope, keep, ops, nn, type Tensor } from '../src/index.ts';
+import { gradcheck, tensor, noGrad, scope, keep, ops, nn, backward, type Tensor } from '../src/index.ts';
 
 let gpu: Gpu;
 beforeAll(async () => {
@@ -122,6 +122,48 @@ describe('attention layers', () => {
     const shape = [B, T, 2, 3];
     const mask = tensor(gpu, maskData, [B, T], 'u32');
     await gradcheck(gpu, (q, k, v) => nn.unfusedAttention(q, k, v, mask, 0.5, (p) => ops.dropout(p, 0.3, [4, 4], true)), [
+      { data: r(n(shape), 4), shape },
+      { data: r(n(shape), 5), shape },
+      { data: r(n(shape), 6), shape },
+    ], { maxElements: 8 });
+    mask.dispose();
+  });
+
+  it('fused attention dropout draws the unfused path\'s mask: same output and gradients (head dims 3 and 4)', async () => {
+    for (const hd of [3, 4]) {
+      const shape = [B, T, 2, hd];
+      const [q, k, v, gy] = [1, 2, 3, 4].map((s) => tensor(gpu, r(n(shape), 10 + s), shape));
+      for (const t of [q, k, v]) t.requiresGrad = true;
+      const mask = tensor(gpu, maskData, [B, T], 'u32');
+      const run = async (fused: boolean) => {
+        for (const t of [q, k, v]) {
+          t.grad?.dispose();
+          t.grad = null;
+        }
+        const y = scope(() => {
+          const out = fused
+            ? ops.attention(q, k, v, mask, 0.6, { p: 0.3, seed: [8, 2] })
+            : nn.unfusedAttention(q, k, v, mask, 0.6, (pr) => ops.dropout(pr, 0.3, [8, 2], true));
+          backward(ops.sumAll(ops.mul(out, gy)));
+          return keep(out);
+        });
+        const res = [await y.data(), ...(await Promise.all([q, k, v].map((t) => t.grad!.data())))];
+        y.dispose();
+        return res;
+      };
+      const [f, u] = [await run(true), await run(false)];
+      ['out', 'dq', 'dk', 'dv'].forEach((what, i) => testing.assertClose(f[i], u[i], { atol: 2e-6, rtol: 1e-5, label: `head dim ${hd} ${what}` }));
+      // and the dropout did something: without it the output differs
+      const plain = scope(() => keep(ops.attention(q, k, v, mask, 0.6)));
+      expect(Math.max(...Array.from(await plain.data(), (x, i) => Math.abs(x - f[0][i])))).toBeGreaterThan(1e-2);
+      for (const t of [plain, q, k, v, gy, mask]) t.dispose();
+    }
+  });
+
+  it('gradcheck: fused attention with dropout', async () => {
+    const shape = [B, T, 2, 4];
+    const mask = tensor(gpu, maskData, [B, T], 'u32');
+    await gradcheck(gpu, (q, k, v) => ops.attention(q, k, v, mask, 0.5, { p: 0.3, seed: [4, 4] }), [
       { data: r(n(shape), 4), shape },
       { data: r(n(shape), 5), shape },
       { data: r(n(shape), 6), shape },

@@ -22,9 +22,9 @@ export interface MultiHeadAttentionOptions {
 
 /**
  * Self-attention with DistilBERT's parameter names (q_lin, k_lin, v_lin, out_lin). x is
- * [B, T, D], the key padding mask [B, T] u32 (1 = token). The fused attention kernel runs
- * whenever there is no dropout on the probabilities; the fused kernel never materialises them,
- * so attention dropout in training takes the unfused path (scores, softmax, dropout, product).
+ * [B, T, D], the key padding mask [B, T] u32 (1 = token). The fused attention kernels run in
+ * training too: attention dropout happens inside them, with the mask the unfused path
+ * (`unfusedAttention`: scores, softmax, dropout, product) would draw for the same call.
  */
 export class MultiHeadAttention extends Module {
   readonly qLin: Linear;
@@ -56,11 +56,17 @@ export class MultiHeadAttention extends Module {
     const k = reshape(this.kLin.forward(x), heads);
     const v = reshape(this.vLin.forward(x), heads);
     const scale = 1 / Math.sqrt(this.headDim);
-    const ctx = this.training && this.dropout.p > 0
+    // p = 1 (everything dropped) is not a fused-kernel case; the unfused path handles it.
+    const ctx = this.training && this.dropout.p >= 1
       ? unfusedAttention(q, k, v, mask, scale, (p) => this.dropout.forward(p))
-      : attention(q, k, v, mask, scale);
+      : attention(q, k, v, mask, scale, seedOrNone(this.dropout));
     return this.outLin.forward(reshape(ctx, [B, T, this.dim]));
   }
+}
+
+function seedOrNone(d: Dropout): { p: number; seed: [number, number] } | undefined {
+  const seed = d.nextSeed();
+  return seed ? { p: d.p, seed } : undefined;
 }
 
 /**

@@ -23,4 +23,13 @@ export class Dropout extends Module {
     if (active) this.calls++;
     return y;
   }
+
+  /**
+   * For ops that apply this layer's dropout themselves (fused attention): the seed of the next
+   * call, counted as a call, or null when the layer is inactive (eval mode or p = 0).
+   */
+  nextSeed(): [number, number] | null {
+    if (!(this.training && this.p > 0)) return null;
+    return [this.seed >>> 0, this.calls++ >>> 0];
+  }
 }

@@ -15,11 +15,14 @@ import type { BenchCase, BenchRun, PeerRun, Tf } from '../types.ts';
  * sides, the mask keeps every key (a DistilBERT-shaped batch: 12 heads of 64, 128 tokens).
  * Rates count the model FLOPs of standard attention: forward 4*B*H*T^2*D (two products), the
  * backward adds 8*B*H*T^2*D (four products); the recomputation the fused kernels do is not counted.
+ * The dropout case (DistilBERT's attention_dropout 0.1 in training) drops probabilities: inside
+ * the kernels for ours (mask regenerated from a hash), a materialised random keep-mask for tfjs
+ * (probs * mask / (1 - p) forward; dV and dP through the same mask backward).
  */
 
 type Pass = 'forward' | 'forward+backward';
 
-function ours(gpu: Gpu, s: AttentionShape, pass: Pass, kernel?: AttentionKernel): BenchRun {
+function ours(gpu: Gpu, s: AttentionShape, pass: Pass, kernel?: AttentionKernel, dropP = 0): BenchRun {
   const n = s.B * s.T * s.H * s.D;
   const q = gpu.upload(randNormal(n, 1), 'bench q');
   const k = gpu.upload(randNormal(n, 2), 'bench k');
@@ -30,10 +33,11 @@ function ours(gpu: Gpu, s: AttentionShape, pass: Pass, kernel?: AttentionKernel)
   const lse = gpu.alloc(s.B * s.H * s.T * 4, 'bench lse');
   const grads = ['dq', 'dk', 'dv'].map((name) => gpu.alloc(n * 4, `bench ${name}`));
   const inputs = { q, k, v, mask };
+  const dropout = dropP > 0 ? { p: dropP, seed: [1, 2] as const } : undefined;
   return {
     run: () => {
-      attentionForward(gpu, inputs, s, { out, lse, kernel });
-      if (pass === 'forward+backward') attentionBackward(gpu, { ...inputs, out, lse, dOut }, s, { dq: grads[0], dk: grads[1], dv: grads[2], kernel });
+      attentionForward(gpu, inputs, s, { out, lse, kernel, dropout });
+      if (pass === 'forward+backward') attentionBackward(gpu, { ...inputs, out, lse, dOut }, s, { dq: grads[0], dk: grads[1], dv: grads[2], kernel, dropout });
     },
     teardown: () => {
       for (const b of [q, k, v, dOut, mask, out, lse, ...grads]) b.release();
@@ -41,7 +45,7 @@ function ours(gpu: Gpu, s: AttentionShape, pass: Pass, kernel?: AttentionKernel)
   };
 }
 
-function peer(tf: Tf, s: AttentionShape, pass: Pass): PeerRun {
+function peer(tf: Tf, s: AttentionShape, pass: Pass, dropP = 0): PeerRun {
   const shape = [s.B, s.T, s.H, s.D];
   const q = tf.randomNormal(shape);
   const k = tf.randomNormal(shape);
@@ -51,16 +55,20 @@ function peer(tf: Tf, s: AttentionShape, pass: Pass): PeerRun {
   const bias = tf.mul(tf.sub(1, tf.ones([s.B, 1, 1, s.T])), -1e9);
   const scale = 1 / Math.sqrt(s.D);
   const perm = [0, 2, 1, 3];
-  // [B, H, T, D] heads -> probabilities [B, H, T, T] and output [B, T, H, D].
+  // [B, H, T, D] heads -> probabilities [B, H, T, T] and output [B, T, H, D]; with dropout a
+  // keep-mask scaled by 1 / (1 - p) (null without).
   const forward = (qh: Tensor, kh: Tensor, vh: Tensor) => {
     const probs = tf.softmax(tf.add(tf.mul(tf.matMul(qh, kh, false, true), scale), bias));
-    return { probs, out: tf.transpose(tf.matMul(probs, vh), perm) };
+    const keep = dropP > 0 ? tf.mul(tf.step(tf.sub(tf.randomUniform(probs.shape), dropP)), 1 / (1 - dropP)) : null;
+    const dropped = keep ? tf.mul(probs, keep) : probs;
+    return { probs, keep, out: tf.transpose(tf.matMul(dropped, vh), perm) };
   };
   // The standard attention backward, written with ops (see the header).
-  const backward = (qh: Tensor, kh: Tensor, vh: Tensor, probs: Tensor): Tensor[] => {
+  const backward = (qh: Tensor, kh: Tensor, vh: Tensor, probs: Tensor, keep: Tensor | null): Tensor[] => {
     const g = tf.transpose(dOut, perm);
-    const dv = tf.matMul(probs, g, true, false);
-    const dp = tf.matMul(g, vh, false, true);
+    const dv = tf.matMul(keep ? tf.mul(probs, keep) : probs, g, true, false);
+    const dpRaw = tf.matMul(g, vh, false, true);
+    const dp = keep ? tf.mul(dpRaw, keep) : dpRaw;
     const ds = tf.mul(probs, tf.sub(dp, tf.sum(tf.mul(dp, probs), -1, true)));
     const dq = tf.mul(tf.matMul(ds, kh), scale);
     const dk = tf.mul(tf.matMul(ds, qh, true, false), scale);
@@ -68,8 +76,8 @@ function peer(tf: Tf, s: AttentionShape, pass: Pass): PeerRun {
   };
   const attend = (): Tensor[] => {
     const [qh, kh, vh] = [q, k, v].map((t) => tf.transpose(t, perm));
-    const { probs, out } = forward(qh, kh, vh);
-    return pass === 'forward' ? [out] : [out, ...backward(qh, kh, vh, probs)];
+    const { probs, keep, out } = forward(qh, kh, vh);
+    return pass === 'forward' ? [out] : [out, ...backward(qh, kh, vh, probs, keep)];
   };
   return {
     run: () => tf.tidy(attend),
@@ -79,14 +87,15 @@ function peer(tf: Tf, s: AttentionShape, pass: Pass): PeerRun {
   };
 }
 
-function attentionCase(pass: Pass, s: AttentionShape, kernel?: AttentionKernel): BenchCase {
+function attentionCase(pass: Pass, s: AttentionShape, kernel?: AttentionKernel, dropP = 0): BenchCase {
   const products = pass === 'forward' ? 2 : 6;
+  const what = [kernel && `${kernel} kernels`, dropP > 0 && `dropout ${dropP}`].filter(Boolean).join(', ');
   return {
-    name: `attention ${pass}${kernel ? ` (${kernel} kernels)` : ''}`,
+    name: `attention ${pass}${what ? ` (${what})` : ''}`,
     shape: `B=${s.B} H=${s.H} T=${s.T} D=${s.D}`,
     flops: products * 2 * s.B * s.H * s.T * s.T * s.D,
-    ours: (gpu) => ours(gpu, s, pass, kernel),
-    peer: (tf) => peer(tf, s, pass),
+    ours: (gpu) => ours(gpu, s, pass, kernel, dropP),
+    peer: (tf) => peer(tf, s, pass, dropP),
   };
 }
 
@@ -96,6 +105,7 @@ const BERT_BATCH: AttentionShape = { B: 32, T: 128, H: 12, D: 64 };
 export const cases: BenchCase[] = [
   attentionCase('forward', BERT_BATCH),
   attentionCase('forward+backward', BERT_BATCH),
+  attentionCase('forward+backward', BERT_BATCH, undefined, 0.1),
   attentionCase('forward', BERT_BATCH, 'portable'),
   attentionCase('forward+backward', BERT_BATCH, 'portable'),
 ];

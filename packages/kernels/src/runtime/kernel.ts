@@ -13,10 +13,17 @@ export interface Kernel {
   readonly entryPoint: string;
 }
 
-/** Loads `file` (relative to the module at `base`, i.e. `import.meta.url`) as a kernel. */
-export function kernelFromFile(name: string, base: string, file: string, entryPoint = 'main'): Kernel {
-  const code = readFileSync(new URL(file, base), 'utf8');
-  return { name, code, entryPoint };
+/** The text of `files` (relative to the module at `base`, or absolute URLs) joined in order. */
+export function readWgsl(base: string, files: string | readonly string[]): string {
+  return (typeof files === 'string' ? [files] : files).map((f) => readFileSync(new URL(f, base), 'utf8')).join('\n');
+}
+
+/**
+ * Loads `file` (relative to the module at `base`, i.e. `import.meta.url`) as a kernel. WGSL has
+ * no includes: a list of files is concatenated in order, shared snippets first, the kernel last.
+ */
+export function kernelFromFile(name: string, base: string, file: string | readonly string[], entryPoint = 'main'): Kernel {
+  return { name, code: readWgsl(base, file), entryPoint };
 }
 
 /** A kernel whose source is assembled in TypeScript (used for generated variants). */

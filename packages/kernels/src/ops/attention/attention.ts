@@ -1,28 +1,23 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { readFileSync } from 'node:fs';
-import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { kernelFromFile } from '../../runtime/kernel.ts';
 import { packParams, u, f, type ParamValue } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { subgroupMatmulAvailable } from '../matmul/matmul.ts';
 import { dropoutParams } from '../dropout/dropout.ts';
 
-/** A kernel from shared snippets followed by its own file (WGSL has no includes). */
-function kernelFromFiles(name: string, files: string[]): Kernel {
-  return kernelFromSource(name, files.map((f) => readFileSync(new URL(f, import.meta.url), 'utf8')).join('\n'));
-}
-
 const IO = './attention_io.wgsl';
 const STAGE_KEYS = './attention_stage_keys.wgsl';
 const SG_IO = './attention_sg_io.wgsl';
-const DROP = './attention_dropout.wgsl';
-const fwdKernel = kernelFromFiles('attention_fwd', [IO, DROP, './attention_fwd.wgsl', STAGE_KEYS]);
-const preKernel = kernelFromFiles('attention_bwd_pre', ['./attention_bwd_pre.wgsl']);
-const dqKernel = kernelFromFiles('attention_bwd_q', [IO, DROP, './attention_bwd_q.wgsl', STAGE_KEYS]);
-const dkvKernel = kernelFromFiles('attention_bwd_kv', [IO, DROP, './attention_bwd_kv.wgsl']);
-const fwdKernelSg = kernelFromFiles('attention_fwd_sg', [SG_IO, DROP, './attention_fwd_sg.wgsl']);
-const dqKernelSg = kernelFromFiles('attention_bwd_q_sg', [SG_IO, DROP, './attention_bwd_q_sg.wgsl']);
-const dkvKernelSg = kernelFromFiles('attention_bwd_kv_sg', [SG_IO, DROP, './attention_bwd_kv_sg.wgsl']);
+// Dropout inside the kernels: the dropout kernel's mask hash, then the attention helpers.
+const DROP = [new URL('../dropout/dropout_hash.wgsl', import.meta.url).href, './attention_dropout.wgsl'];
+const fwdKernel = kernelFromFile('attention_fwd', import.meta.url, [IO, ...DROP, './attention_fwd.wgsl', STAGE_KEYS]);
+const preKernel = kernelFromFile('attention_bwd_pre', import.meta.url, './attention_bwd_pre.wgsl');
+const dqKernel = kernelFromFile('attention_bwd_q', import.meta.url, [IO, ...DROP, './attention_bwd_q.wgsl', STAGE_KEYS]);
+const dkvKernel = kernelFromFile('attention_bwd_kv', import.meta.url, [IO, ...DROP, './attention_bwd_kv.wgsl']);
+const fwdKernelSg = kernelFromFile('attention_fwd_sg', import.meta.url, [SG_IO, ...DROP, './attention_fwd_sg.wgsl']);
+const dqKernelSg = kernelFromFile('attention_bwd_q_sg', import.meta.url, [SG_IO, ...DROP, './attention_bwd_q_sg.wgsl']);
+const dkvKernelSg = kernelFromFile('attention_bwd_kv_sg', import.meta.url, [SG_IO, ...DROP, './attention_bwd_kv_sg.wgsl']);
 
 /**
  * 'portable': workgroup-memory tiles (any device, any D <= 128). 'subgroup': one 8-lane

@@ -1,7 +1,8 @@
 // Dropout on the attention probabilities inside the fused kernels, prepended by attention.ts
-// after the Params snippet (which holds seed0, seed1, threshold and keep_scale).
+// after the Params snippet (which holds seed0, seed1, threshold and keep_scale) and
+// dropout_hash.wgsl.
 //
-// The mask is dropout.wgsl's counter-based hash of the element's flat index in the [B, H, T, T]
+// The mask is dropout_keep, the dropout kernel's counter-based hash of the element's flat index in the [B, H, T, T]
 // probability tensor, so a fused call drops exactly what `dropout` would drop from the
 // materialised probabilities with the same seed, and the backward kernels regenerate the mask
 // instead of reading one:
@@ -11,23 +12,11 @@
 
 override DROPOUT: bool = false;
 
-fn drop_hash(v: u32) -> u32 {
-  var h = v;
-  h ^= h >> 16u;
-  h *= 0x7feb352du;
-  h ^= h >> 15u;
-  h *= 0x846ca68bu;
-  h ^= h >> 16u;
-  return h;
-}
-
 // Factor of probability (b, h, query i, key j); the caller keeps i, j < T.
 fn drop_factor(b: u32, h: u32, i: u32, j: u32) -> f32 {
   if (!DROPOUT) { return 1.0; }
-  let k1 = drop_hash(p.seed0);
-  let k2 = drop_hash(p.seed1 ^ k1);
   let idx = ((b * p.H + h) * p.T + i) * p.T + j;
-  return select(0.0, p.keep_scale, drop_hash(drop_hash(idx ^ k1) + k2) >= p.threshold);
+  return select(0.0, p.keep_scale, dropout_keep(p.seed0, p.seed1, p.threshold, idx));
 }
 
 // Factors of keys j0 .. j0+3 for query i (keys past T get 0: their probabilities are 0 anyway).

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { kernelFromSource, readWgsl, type Kernel } from '../../runtime/kernel.ts';
 
 /**
  * Activations a kernel can fuse into its epilogue. The WGSL side is activation.wgsl, which
@@ -9,7 +8,7 @@ import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
 export const ACTIVATIONS = { none: 0, relu: 1, gelu: 2, gelu_tanh: 3 } as const;
 export type Activation = keyof typeof ACTIVATIONS;
 
-const activationWgsl = readFileSync(new URL('./activation.wgsl', import.meta.url), 'utf8');
+const activationWgsl = readWgsl(import.meta.url, './activation.wgsl');
 
 /**
  * Loads `files` (relative to `base`, i.e. import.meta.url; concatenated in order: shared
@@ -17,7 +16,7 @@ const activationWgsl = readFileSync(new URL('./activation.wgsl', import.meta.url
  * (`enable ...;` must precede every declaration).
  */
 export function kernelWithActivations(name: string, base: string, files: string | string[], entryPoint = 'main'): Kernel {
-  const lines = (Array.isArray(files) ? files : [files]).map((f) => readFileSync(new URL(f, base), 'utf8')).join('\n').split('\n');
+  const lines = readWgsl(base, files).split('\n');
   const directives = lines.filter((l) => /^\s*(enable|requires|diagnostic)\b/.test(l));
   const rest = lines.filter((l) => !directives.includes(l));
   return kernelFromSource(name, [...directives, activationWgsl, ...rest].join('\n'), entryPoint);

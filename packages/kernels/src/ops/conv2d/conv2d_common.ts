@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { kernelFromFile, type Kernel } from '../../runtime/kernel.ts';
 import { packParams, u, i, type ParamValue } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 
@@ -75,10 +74,6 @@ export function conv2dOutputSize(shape: Conv2dShape): { oh: number; ow: number }
 /** Tile exchange: subgroup shuffles where the adapter guarantees >= 8-wide subgroups, else workgroup memory. */
 export type TileExchange = 'subgroup' | 'workgroup';
 
-function source(file: string): string {
-  return readFileSync(new URL(file, import.meta.url), 'utf8');
-}
-
 const kernels = new Map<string, Kernel>();
 
 /** `file`'s kernel assembled with the tile fragment and the chosen exchange (one shader module each). */
@@ -86,8 +81,8 @@ export function tileKernel(name: string, file: string, exchange: TileExchange): 
   const key = `${name}|${exchange}`;
   let k = kernels.get(key);
   if (!k) {
-    const prelude = source(exchange === 'subgroup' ? './tile_subgroup.wgsl' : './tile_workgroup.wgsl');
-    k = kernelFromSource(exchange === 'subgroup' ? name : `${name}_wgmem`, `${prelude}\n${source('./conv2d_tile.wgsl')}\n${source(file)}`);
+    const prelude = exchange === 'subgroup' ? './tile_subgroup.wgsl' : './tile_workgroup.wgsl';
+    k = kernelFromFile(exchange === 'subgroup' ? name : `${name}_wgmem`, import.meta.url, [prelude, './conv2d_tile.wgsl', file]);
     kernels.set(key, k);
   }
   return k;

@@ -1,7 +1,6 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { readFileSync } from 'node:fs';
-import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { kernelFromFile, type Kernel } from '../../runtime/kernel.ts';
 import { packParams, u, i } from '../../runtime/params.ts';
 import { ceilDiv, dispatchForward, dummyBuffer, type Conv2dGeometry, type TileExchange } from './conv2d_common.ts';
 
@@ -17,8 +16,7 @@ export type WinogradTile = 2 | 4;
 
 /** `file` with winograd_common.wgsl (tile size override, tile enumeration) in front. */
 function transformKernel(name: string, file: string): Kernel {
-  const read = (f: string) => readFileSync(new URL(f, import.meta.url), 'utf8');
-  return kernelFromSource(name, `${read('./winograd_common.wgsl')}\n${read(file)}`);
+  return kernelFromFile(name, import.meta.url, ['./winograd_common.wgsl', file]);
 }
 
 const inputKernel = transformKernel('winograd_input', './winograd_input.wgsl');

@@ -1,7 +1,6 @@
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { readFileSync } from 'node:fs';
-import { kernelFromFile, kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { kernelFromFile, type Kernel } from '../../runtime/kernel.ts';
 import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { matmul } from '../matmul/matmul.ts';
@@ -10,8 +9,7 @@ const scaleFromValue = kernelFromFile('infonce_scale', import.meta.url, './infon
 const scaleFromBuffer = kernelFromFile('infonce_scale_buffer', import.meta.url, './infonce_scale.wgsl', 'from_buffer');
 /** A row kernel: infonce_rows.wgsl (Params, row index, workgroup sum) followed by its own file. */
 function rowKernel(name: string, file: string): Kernel {
-  const read = (f: string) => readFileSync(new URL(f, import.meta.url), 'utf8');
-  return kernelFromSource(name, `${read('./infonce_rows.wgsl')}\n${read(file)}`);
+  return kernelFromFile(name, import.meta.url, ['./infonce_rows.wgsl', file]);
 }
 
 const normalizeKernel = rowKernel('infonce_normalize', './infonce_normalize.wgsl');

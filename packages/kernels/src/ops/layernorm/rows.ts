@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { kernelFromFile, type Kernel } from '../../runtime/kernel.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkShape, numel } from '../shape.ts';
 
@@ -9,11 +8,11 @@ import { checkShape, numel } from '../shape.ts';
  * WGSL has no includes.
  */
 
-const shared = readFileSync(new URL('./row_reduce.wgsl', import.meta.url), 'utf8');
+const ROW_REDUCE = new URL('./row_reduce.wgsl', import.meta.url).href;
 
 /** Loads `file` (relative to `base`, i.e. import.meta.url) with the row reductions prepended. */
 export function rowKernel(name: string, base: string, file: string): Kernel {
-  return kernelFromSource(name, `${shared}\n${readFileSync(new URL(file, base), 'utf8')}`);
+  return kernelFromFile(name, base, [ROW_REDUCE, file]);
 }
 
 /**

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { grid, type Gpu } from '../../runtime/gpu.ts';
 import type { GpuBuffer } from '../../runtime/buffer.ts';
-import { kernelFromFile, kernelFromSource, type Kernel } from '../../runtime/kernel.ts';
+import { kernelFromFile, type Kernel } from '../../runtime/kernel.ts';
 import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds, checkShape, fmtShape } from '../shape.ts';
@@ -9,9 +8,7 @@ import { checkDistinct, outputBuffer } from '../batchnorm/buffers.ts';
 
 // The 2-D pool kernels share their Params and index helpers (pool2d_common.wgsl), prepended
 // to each source since WGSL has no includes.
-const common = readFileSync(new URL('./pool2d_common.wgsl', import.meta.url), 'utf8');
-const pool2dKernel = (name: string, file: string): Kernel =>
-  kernelFromSource(name, `${common}\n${readFileSync(new URL(file, import.meta.url), 'utf8')}`);
+const pool2dKernel = (name: string, file: string): Kernel => kernelFromFile(name, import.meta.url, ['./pool2d_common.wgsl', file]);
 
 const maxKernel = pool2dKernel('maxpool2d', './maxpool2d.wgsl');
 const maxBackwardKernel = pool2dKernel('maxpool2d_backward', './maxpool2d_backward.wgsl');

@@ -116,21 +116,27 @@ function setupOurs(gpu: Gpu, p: StepPreset) {
   const x = inputs(gpu, p);
   return {
     model,
-    /** One training step, synced after each phase; the loss is read back only when asked. */
-    async step(readLoss: boolean): Promise<PhaseMs & { loss: number }> {
+    /**
+     * One training step, synced after each phase; the loss is read back only when asked.
+     * `phase` is told each phase before its work is recorded (the profiler labels by it).
+     */
+    async step(readLoss: boolean, phase: (name: 'forward' | 'backward' | 'Adam') => void = () => {}): Promise<PhaseMs & { loss: number }> {
       const t0 = performance.now();
       let t1 = 0;
       let t2 = 0;
       let loss = Number.NaN;
       await scopeAsync(async () => {
+        phase('forward');
         const r = model.loss(x.images, x.ids, x.mask);
         await gpu.sync();
         t1 = performance.now();
+        phase('backward');
         backward(r.loss);
         await gpu.sync();
         t2 = performance.now();
         if (readLoss) loss = await r.loss.item();
       });
+      phase('Adam');
       opt.step();
       opt.zeroGrad();
       await gpu.sync();
@@ -142,15 +148,9 @@ function setupOurs(gpu: Gpu, p: StepPreset) {
       await gpu.sync();
       const prof = gpu.startProfile();
       try {
-        await scopeAsync(async () => {
-          prof.phase = 'forward';
-          const r = model.loss(x.images, x.ids, x.mask);
-          prof.phase = 'backward';
-          backward(r.loss);
+        await this.step(false, (name) => {
+          prof.phase = name;
         });
-        prof.phase = 'Adam';
-        opt.step();
-        opt.zeroGrad();
       } catch (e) {
         await gpu.stopProfile().catch(() => []); // detach the profiler before reporting the failure
         throw e;

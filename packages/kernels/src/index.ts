@@ -88,3 +88,13 @@ export { conv2dRef, conv2dBackwardInputRef, conv2dBackwardWeightRef } from './op
 
 export { runBench, loadBenchCases, formatBenchTable, type BenchOptions, type BenchReport } from './bench/runner.ts';
 export type { BenchCase, BenchRun, PeerRun, BenchRow, Tf } from './bench/types.ts';
+
+// Splice localization building blocks: overlapping-patch voting, the official mean shift, exact
+// selection (percentiles), pairwise distances and cut affinities.
+export { boxVote, boxVoteNormalize } from './ops/boxvote/boxvote.ts';
+export { boxVoteRef, boxVoteNormalizeRef, voteCount } from './ops/boxvote/boxvote.ref.ts';
+export { meanShiftSequential, meanShiftCounts, type MeanShiftShape } from './ops/meanshift/meanshift.ts';
+export { meanShiftRef } from './ops/meanshift/meanshift.ref.ts';
+export { radixHistogram, floatKey, keyFloat } from './ops/radix_select/radix_select.ts';
+export { gramDistances, cutAffinity } from './ops/pairwise/pairwise.ts';
+export { gramDistancesRef, cutAffinityRef } from './ops/pairwise/pairwise.ref.ts';

@@ -2,6 +2,14 @@
 // the GPU), its metrics, the benchmark datasets' loaders and the baselines.
 export * from './localize/grid.ts';
 export type * from './localize/types.ts';
+export { localize, localizeFeatures, LOCALIZE_METHODS, type LocalizeMethod, type LocalizeOptions } from './localize/localize.ts';
+export { modelExtractor, embedBatchSize } from './localize/model-features.ts';
+export { meanShiftMode, spectralBipartition, twoMeans1d, type MeanShiftOptions, type MeanShiftResult } from './localize/clustering.ts';
+export { consistencyVolume, cosineDissimilarity, l2NormalizeRows, voteOntoCells } from './localize/volume.ts';
+export { pcaScores, pcaCells } from './localize/pca.ts';
+export { resizeBilinear } from './localize/upsample.ts';
+export { kthSmallest, percentile, percentileHost } from './localize/percentile.ts';
+export { topEigenpairs, symmetricEigen, type Eigenpairs, type MatVec } from './localize/lanczos.ts';
 export * from './metrics/index.ts';
 export * from './datasets/index.ts';
 export * from './baselines/index.ts';

@@ -1,7 +1,7 @@
 import { describe, it, beforeAll, expect } from 'vitest';
 import {
   getGpu, boxVote, boxVoteNormalize, boxVoteRef, boxVoteNormalizeRef, meanShiftSequential, meanShiftCounts, meanShiftRef,
-  radixHistogram, floatKey, keyFloat, gramDistances, gramDistancesRef, cutAffinity, cutAffinityRef, transpose, fill, testing, type Gpu,
+  radixHistogram, floatKey, keyFloat, gramDistances, gramDistancesRef, cutAffinity, cutAffinityRef, diagonal, fill, testing, type Gpu,
 } from '../src/index.ts';
 
 const { randUniform, randNormal, assertClose } = testing;
@@ -56,15 +56,28 @@ describe('meanShift', () => {
     for (const [m, d, iters] of [[37, 5, 5], [300, 3, 2]]) {
       const x = blobs(m, d);
       const r2 = 0.6 * 0.6 * d;
-      const xb = gpu.upload(x);
-      const xt = transpose(gpu, xb, 1, m, d);
-      const pts = gpu.upload(x);
-      meanShiftSequential(gpu, xt, pts, { m, d }, r2, iters);
-      const counts = meanShiftCounts(gpu, xt, pts, { m, d }, r2);
+      // The state: |x_j|^2, P = X, q = X X^T (float64 on the host, as the caller would get from a Gram matmul).
+      const xn = new Float32Array(m);
+      const q = new Float32Array(m * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += x[i * d + k] * x[j * d + k];
+        q[i * m + j] = s;
+        if (i === j) xn[i] = s;
+      }
+      const st = { xn: gpu.upload(xn), pts: gpu.upload(x), q: gpu.upload(q) };
+      meanShiftSequential(gpu, st, { m, d }, r2, iters);
+      const counts = meanShiftCounts(gpu, st, { m, d }, r2);
       const ref = meanShiftRef(x, m, d, r2, iters);
-      assertClose((await gpu.readF32(pts)).subarray(0, m * d), ref.points, { atol: 1e-5, rtol: 1e-5, label: `points m=${m}` });
+      assertClose((await gpu.readF32(st.pts)).subarray(0, m * d), ref.points, { atol: 1e-5, rtol: 1e-5, label: `points m=${m}` });
       expect(Array.from((await gpu.readU32(counts)).subarray(0, m))).toEqual(Array.from(ref.counts));
-      for (const b of [xb, xt, pts, counts]) b.release();
+      // q stays P X^T for the moved points.
+      const pts = await gpu.readF32(st.pts);
+      const qGot = await gpu.readF32(st.q);
+      const qRef = new Float64Array(m * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) for (let k = 0; k < d; k++) qRef[i * m + j] += pts[i * d + k] * x[j * d + k];
+      assertClose(qGot.subarray(0, m * m), qRef, { atol: 1e-4, rtol: 1e-5, label: 'q' });
+      for (const b of [st.xn, st.pts, st.q, counts]) b.release();
     }
   });
 
@@ -117,6 +130,8 @@ describe('radix selection and pairwise maps', () => {
     const sb = gpu.upload(s);
     const aff = cutAffinity(gpu, gb, sb, m);
     assertClose((await gpu.readF32(aff)).subarray(0, m * m), cutAffinityRef(g, s, m), { atol: 1e-6, rtol: 1e-6 });
-    for (const b of [gb, dist, sb, aff]) b.release();
+    const dg = diagonal(gpu, gb, m);
+    expect(Array.from((await gpu.readF32(dg)).subarray(0, m))).toEqual(Array.from({ length: m }, (_, i) => g[i * m + i]));
+    for (const b of [gb, dist, sb, aff, dg]) b.release();
   });
 });

@@ -5,11 +5,11 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const seqKernel = kernelFromFile('meanshift_seq', import.meta.url, './meanshift.wgsl', 'seq');
+const stepKernel = kernelFromFile('meanshift_step', import.meta.url, './meanshift.wgsl', 'step');
 const countKernel = kernelFromFile('meanshift_count', import.meta.url, './meanshift.wgsl', 'count');
 
-/** Points per dispatch of the sequential pass: keeps each dispatch short (no GPU watchdog) at a few hundred dispatches per image. */
-const POINTS_PER_DISPATCH = 64;
+/** The neighbour bit set lives in workgroup memory: 256 words. */
+export const MEANSHIFT_MAX_POINTS = 8192;
 
 export interface MeanShiftShape {
   /** points */
@@ -18,47 +18,63 @@ export interface MeanShiftShape {
   d: number;
 }
 
-function checkShape(name: string, s: MeanShiftShape, xt: GpuBuffer, pts: GpuBuffer): void {
-  check(Number.isInteger(s.m) && s.m >= 1 && Number.isInteger(s.d) && s.d >= 1, name, `bad shape m=${s.m} d=${s.d}`);
-  checkHolds(xt, s.m * s.d, name, 'xt');
-  checkHolds(pts, s.m * s.d, name, 'pts');
+/** The state the kernels update in place: current points and their dot products with the originals. */
+export interface MeanShiftState {
+  /** |x_j|^2 of the original points [m] */
+  xn: GpuBuffer;
+  /** current points [m, d], starting as the originals */
+  pts: GpuBuffer;
+  /** current . original dot products [m, m], starting as X X^T */
+  q: GpuBuffer;
+}
+
+function checkState(name: string, s: MeanShiftShape, st: MeanShiftState): void {
+  check(Number.isInteger(s.m) && s.m >= 2 && s.m <= MEANSHIFT_MAX_POINTS && Number.isInteger(s.d) && s.d >= 1, name, `bad shape m=${s.m} d=${s.d} (2 <= m <= ${MEANSHIFT_MAX_POINTS})`);
+  checkHolds(st.xn, s.m, name, 'xn');
+  checkHolds(st.pts, s.m * s.d, name, 'pts');
+  checkHolds(st.q, s.m * s.m, name, 'q');
 }
 
 /**
- * `iterations` rounds of the official sequential flat-kernel mean shift, in place on `pts`
- * ([m, d], starting as a copy of the originals): each point in turn moves to the mean of the
- * current points whose originals (`xt`, [d, m]) lie within sqrt(r2) of it.
+ * `iterations` rounds of the official sequential flat-kernel mean shift (radius sqrt(r2)),
+ * in place on state.pts and state.q: one dispatch per point, in order.
  */
-export function meanShiftSequential(gpu: Gpu, xt: GpuBuffer, pts: GpuBuffer, shape: MeanShiftShape, r2: number, iterations: number): void {
-  const name = 'meanshift_seq';
-  checkShape(name, shape, xt, pts);
+export function meanShiftSequential(gpu: Gpu, state: MeanShiftState, shape: MeanShiftShape, r2: number, iterations: number): void {
+  const name = 'meanshift_step';
+  checkState(name, shape, state);
   check(Number.isInteger(iterations) && iterations >= 0, name, `bad iteration count ${iterations}`);
-  check(xt !== pts, name, 'pts must not alias xt');
-  const flags = gpu.alloc(shape.m * 4, 'meanshift flags');
+  const { m, d } = shape;
+  const stage = gpu.alloc((d + m) * 4, 'meanshift stage');
+  const groups = Math.ceil((d + m) / 256);
+  let prev = -1;
+  const record = (point: number, active: boolean): void => {
+    gpu.dispatch(stepKernel, {
+      params: packParams([u(m), u(d), u(Math.max(point, 0)), u(Math.max(prev, 0)), u(prev >= 0 ? 1 : 0), u(active ? 1 : 0), f(r2)]),
+      buffers: [state.xn, state.pts, state.q, stage],
+      workgroups: [groups, 1, 1],
+      label: `m=${m} d=${d} point ${point}`,
+    });
+  };
   for (let it = 0; it < iterations; it++) {
-    for (let start = 0; start < shape.m; start += POINTS_PER_DISPATCH) {
-      const end = Math.min(shape.m, start + POINTS_PER_DISPATCH);
-      gpu.dispatch(seqKernel, {
-        params: packParams([u(shape.m), u(shape.d), u(start), u(end), f(r2)]),
-        buffers: [xt, pts, flags],
-        workgroups: [1, 1, 1],
-        label: `m=${shape.m} d=${shape.d} iter ${it} points ${start}..${end - 1}`,
-      });
+    for (let i = 0; i < m; i++) {
+      record(i, true);
+      prev = i;
     }
   }
-  flags.release();
+  if (prev >= 0) record(-1, false);
+  stage.release();
 }
 
-/** counts[i] (u32) = how many original points (xt, [d, m]) lie within sqrt(r2) of point i of `pts` ([m, d]). */
-export function meanShiftCounts(gpu: Gpu, xt: GpuBuffer, pts: GpuBuffer, shape: MeanShiftShape, r2: number, opts: { out?: GpuBuffer } = {}): GpuBuffer {
+/** counts[i] (u32) = how many original points lie within sqrt(r2) of current point i. */
+export function meanShiftCounts(gpu: Gpu, state: MeanShiftState, shape: MeanShiftShape, r2: number, opts: { out?: GpuBuffer } = {}): GpuBuffer {
   const name = 'meanshift_count';
-  checkShape(name, shape, xt, pts);
+  checkState(name, shape, state);
   const out = opts.out ?? gpu.alloc(shape.m * 4, 'meanshift counts');
   checkHolds(out, shape.m, name, 'out');
   gpu.dispatch(countKernel, {
-    params: packParams([u(shape.m), u(shape.d), u(0), u(shape.m), f(r2)]),
-    buffers: [xt, pts, out],
-    workgroups: grid(shape.m),
+    params: packParams([u(shape.m), u(shape.d), u(0), u(0), u(0), u(0), f(r2)]),
+    buffers: [state.xn, state.pts, state.q, out],
+    workgroups: grid(Math.ceil(shape.m / 256)),
     label: `m=${shape.m} d=${shape.d}`,
   });
   return out;

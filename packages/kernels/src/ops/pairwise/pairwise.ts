@@ -7,6 +7,7 @@ import { checkHolds } from '../shape.ts';
 
 const distKernel = kernelFromFile('gram_dist', import.meta.url, './pairwise.wgsl', 'gram_dist');
 const affinityKernel = kernelFromFile('affinity', import.meta.url, './pairwise.wgsl', 'affinity');
+const diagonalKernel = kernelFromFile('diagonal', import.meta.url, './pairwise.wgsl', 'diagonal');
 
 function checkSquare(name: string, m: number, x: GpuBuffer, out: GpuBuffer): void {
   check(Number.isInteger(m) && m >= 1, name, `bad size ${m}`);
@@ -29,5 +30,15 @@ export function cutAffinity(gpu: Gpu, v: GpuBuffer, s: GpuBuffer, m: number, opt
   checkSquare('affinity', m, v, out);
   checkHolds(s, m, 'affinity', 's');
   gpu.dispatch(affinityKernel, { params: packParams([u(m)]), buffers: [v, s, out], workgroups: grid(Math.ceil((m * m) / 256)), label: `m=${m}` });
+  return out;
+}
+
+/** The diagonal [m] of a square matrix [m, m]. */
+export function diagonal(gpu: Gpu, g: GpuBuffer, m: number, opts: { out?: GpuBuffer } = {}): GpuBuffer {
+  check(Number.isInteger(m) && m >= 1, 'diagonal', `bad size ${m}`);
+  checkHolds(g, m * m, 'diagonal', 'g');
+  const out = opts.out ?? gpu.alloc(m * 4, 'diagonal');
+  checkHolds(out, m, 'diagonal', 'out');
+  gpu.dispatch(diagonalKernel, { params: packParams([u(m)]), buffers: [g, out], workgroups: grid(Math.ceil(m / 256)), label: `m=${m}` });
   return out;
 }

@@ -33,3 +33,11 @@ fn affinity(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let j = idx % p.m;
   outA[idx] = select((1.0 - g[idx]) * s[i] * s[j], 0.0, i == j);
 }
+
+// diagonal  out[i] = g[i, i] (squared norms of the rows of X from its Gram matrix).
+@compute @workgroup_size(256)
+fn diagonal(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= p.m) { return; }
+  out[i] = g[i * p.m + i];
+}

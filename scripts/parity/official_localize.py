@@ -353,19 +353,29 @@ def linear_taps(src, dst):
 
 
 def resize_linear(m, width, height):
-    """Horizontal pass then vertical pass, float32 arithmetic (cv2's order for float maps; its SIMD
-    path may fuse multiply-adds, a difference of an ulp)."""
+    """Horizontal pass, then the vertical one as a float32 GEMM with the (height, rows) matrix of
+    the two vertical weights per output row (the other terms are exact zeros). Float32 throughout;
+    a GEMM may fuse the multiply-add, as cv2's SIMD code may: within an ulp of the two-product
+    formula (resize_linear_ref)."""
     m = np.asarray(m, dtype=np.float32)
     x0, x1, ax0, ax1 = linear_taps(m.shape[1], width)
     y0, y1, by0, by1 = linear_taps(m.shape[0], height)
     h = m[:, x0] * ax0
     h += m[:, x1] * ax1
-    out = h[y0]
-    out *= by0[:, None]
-    low = h[y1]
-    low *= by1[:, None]
-    out += low
-    return out
+    wy = np.zeros((height, m.shape[0]), np.float32)
+    rows = np.arange(height)
+    wy[rows, y0] += by0
+    wy[rows, y1] += by1  # y1 == y0 only where by1 == 0
+    return wy @ h
+
+
+def resize_linear_ref(m, width, height):
+    """The same resize, elementwise (the formula of linear_taps on both axes)."""
+    m = np.asarray(m, dtype=np.float32)
+    x0, x1, ax0, ax1 = linear_taps(m.shape[1], width)
+    y0, y1, by0, by1 = linear_taps(m.shape[0], height)
+    h = m[:, x0] * ax0 + m[:, x1] * ax1
+    return h[y0] * by0[:, None] + h[y1] * by1[:, None]
 
 
 # ---------------------------------------------------------------------------------------------

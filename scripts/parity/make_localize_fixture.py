@@ -33,6 +33,7 @@ import numpy as np
 import scipy
 import sklearn
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import official_localize as official  # noqa: E402
 

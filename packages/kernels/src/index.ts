@@ -93,7 +93,7 @@ export type { BenchCase, BenchRun, PeerRun, BenchRow, Tf } from './bench/types.t
 // selection (percentiles), pairwise distances and cut affinities.
 export { boxVote, boxVoteNormalize } from './ops/boxvote/boxvote.ts';
 export { boxVoteRef, boxVoteNormalizeRef, voteCount } from './ops/boxvote/boxvote.ref.ts';
-export { meanShiftSequential, meanShiftCounts, MEANSHIFT_MAX_POINTS, type MeanShiftShape, type MeanShiftState } from './ops/meanshift/meanshift.ts';
+export { meanShiftNeighbours, meanShiftSweep, type MeanShiftShape } from './ops/meanshift/meanshift.ts';
 export { meanShiftRef } from './ops/meanshift/meanshift.ref.ts';
 export { radixHistogram, floatKey, keyFloat } from './ops/radix_select/radix_select.ts';
 export { gramDistances, cutAffinity, diagonal } from './ops/pairwise/pairwise.ts';

@@ -1,6 +1,6 @@
 import { describe, it, beforeAll, expect } from 'vitest';
 import {
-  getGpu, boxVote, boxVoteNormalize, boxVoteRef, boxVoteNormalizeRef, meanShiftSequential, meanShiftCounts, meanShiftRef,
+  getGpu, boxVote, boxVoteNormalize, boxVoteRef, boxVoteNormalizeRef, meanShiftNeighbours, meanShiftSweep, meanShiftRef, matmul,
   radixHistogram, floatKey, keyFloat, gramDistances, gramDistancesRef, cutAffinity, cutAffinityRef, diagonal, fill, testing, type Gpu,
 } from '../src/index.ts';
 
@@ -52,32 +52,38 @@ describe('meanShift', () => {
     return x;
   }
 
-  it('sequential in-place update and counts equal the float64 reference (m not a multiple of 256 or of the chunk)', async () => {
-    for (const [m, d, iters] of [[37, 5, 5], [300, 3, 2]]) {
+  it('sweeps over the neighbour lists equal the float64 sequential reference (points, counts)', async () => {
+    for (const [m, d, iters] of [[37, 5, 5], [300, 3, 2], [70, 130, 3]]) {
       const x = blobs(m, d);
       const r2 = 0.6 * 0.6 * d;
-      // The state: |x_j|^2, P = X, q = X X^T (float64 on the host, as the caller would get from a Gram matmul).
+      const xb = gpu.upload(x);
+      const xc = gpu.upload(x);
       const xn = new Float32Array(m);
-      const q = new Float32Array(m * m);
-      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
-        let s = 0;
-        for (let k = 0; k < d; k++) s += x[i * d + k] * x[j * d + k];
-        q[i * m + j] = s;
-        if (i === j) xn[i] = s;
+      for (let i = 0; i < m; i++) for (let k = 0; k < d; k++) xn[i] += x[i * d + k] ** 2;
+      const xnb = gpu.upload(xn);
+      const pts = gpu.upload(x);
+      const nbr = gpu.alloc(m * m * 4);
+      const counts = gpu.alloc(m * 4);
+      // The driver of eval's meanShiftMode: q = P X^T, neighbour lists, one sweep; counts at the end.
+      const lists = (): void => {
+        const q = matmul(gpu, pts, xb, { M: m, N: m, K: d, transB: true });
+        meanShiftNeighbours(gpu, xnb, pts, q, { m, d }, r2, { nbr, counts });
+        q.release();
+      };
+      for (let it = 0; it < iters; it++) {
+        lists();
+        meanShiftSweep(gpu, nbr, counts, pts, { m, d });
       }
-      const st = { xn: gpu.upload(xn), pts: gpu.upload(x), q: gpu.upload(q) };
-      meanShiftSequential(gpu, st, { m, d }, r2, iters);
-      const counts = meanShiftCounts(gpu, st, { m, d }, r2);
+      lists();
       const ref = meanShiftRef(x, m, d, r2, iters);
-      assertClose((await gpu.readF32(st.pts)).subarray(0, m * d), ref.points, { atol: 1e-5, rtol: 1e-5, label: `points m=${m}` });
+      assertClose((await gpu.readF32(pts)).subarray(0, m * d), ref.points, { atol: 1e-5, rtol: 1e-5, label: `points m=${m}` });
       expect(Array.from((await gpu.readU32(counts)).subarray(0, m))).toEqual(Array.from(ref.counts));
-      // q stays P X^T for the moved points.
-      const pts = await gpu.readF32(st.pts);
-      const qGot = await gpu.readF32(st.q);
-      const qRef = new Float64Array(m * m);
-      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) for (let k = 0; k < d; k++) qRef[i * m + j] += pts[i * d + k] * x[j * d + k];
-      assertClose(qGot.subarray(0, m * m), qRef, { atol: 1e-4, rtol: 1e-5, label: 'q' });
-      for (const b of [st.xn, st.pts, st.q, counts]) b.release();
+      // The lists are the neighbours in increasing order.
+      const lst = await gpu.readU32(nbr);
+      const c = await gpu.readU32(counts);
+      const row = Array.from(lst.subarray(0, c[0]));
+      expect(row).toEqual([...row].sort((a, b) => a - b));
+      for (const b of [xb, xc, xnb, pts, nbr, counts]) b.release();
     }
   });
 

@@ -15,12 +15,19 @@ interface Opts {
   shapes: string;
   negatives: string;
   checkAll?: boolean;
+  split?: string;
+  valFraction: string;
 }
 
 function num(name: string, v: string, integer = true): number {
   const n = Number(v);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
   return n;
+}
+
+function splitSide(v: string): 'train' | 'val' {
+  if (v !== 'train' && v !== 'val') throw new Error(`--split must be 'train' or 'val', got '${v}'`);
+  return v;
 }
 
 export function registerDataSplices(data: Command): void {
@@ -38,6 +45,8 @@ export function registerDataSplices(data: Command): void {
     .option('--max-fraction <f>', 'largest spliced fraction of the host crop', '0.4')
     .option('--shapes <kind>', "'rect', 'polygon' or 'mixed'", 'mixed')
     .option('--negatives <kind>', "'host' (the untouched host crop) or 'other' (a same-size crop of another photo)", 'host')
+    .option('--split <side>', "only photos on this side of the training split: 'val' (held apart) or 'train'")
+    .option('--val-fraction <f>', 'the training run\'s data.valFraction (with --split)', '0.15')
     .option('--check-all', 'decode every photo up front so each undecodable file is reported')
     .action(async (o: Opts) => {
       const bar = progressBar('splices');
@@ -48,6 +57,7 @@ export function registerDataSplices(data: Command): void {
         maxSize: num('max-size', o.maxSize), minSize: num('min-size', o.minSize),
         minFraction: num('min-fraction', o.minFraction, false), maxFraction: num('max-fraction', o.maxFraction, false),
         shapes: o.shapes as ShapeChoice, negatives: o.negatives as NegativeChoice, checkAll: o.checkAll ?? false,
+        split: o.split === undefined ? undefined : { keep: splitSide(o.split), valFraction: num('val-fraction', o.valFraction, false) },
         onProgress: bar.update,
       }).finally(() => bar.stop());
       const s = m.sources;

@@ -7,6 +7,8 @@ import { registerBench } from './bench.ts';
 import { registerBenchStep } from './bench-step.ts';
 import { registerDemo } from './demo.ts';
 import { registerTrain } from './train.ts';
+import { registerLocalize } from './localize.ts';
+import { registerEval } from './eval.ts';
 
 /** Every sub-command registers itself here, one file per command (or command group). */
 export function registerAll(program: Command): void {
@@ -18,4 +20,6 @@ export function registerAll(program: Command): void {
   registerBenchStep(program);
   registerDemo(program);
   registerTrain(program);
+  registerLocalize(program);
+  registerEval(program);
 }

@@ -25,6 +25,7 @@ import { Random } from '../synth/random.ts';
 import { cropRgb, maskToGrey, pasteRegion } from './compose.ts';
 import { drawRegion, type Box, type RegionKind } from './region.ts';
 import { cameraCount, countReasons, scanCameraPhotos, type CameraPhoto, type SkippedFile } from './sources.ts';
+import { splitOf, type Split } from '../stream/split.ts';
 
 export type ShapeChoice = RegionKind | 'mixed';
 export type NegativeChoice = 'host' | 'other';
@@ -46,6 +47,12 @@ export interface SpliceOptions {
   negatives?: NegativeChoice;
   /** Decode every candidate up front so each bad file is reported, not only those picked (slower). */
   checkAll?: boolean;
+  /**
+   * Use only the photos on one side of the training split (stream/split.ts: by a hash of the
+   * path relative to `photos`, as `train --data` splits the same folder), e.g. the held-apart
+   * validation photos, so a model is evaluated on splices of photos it never trained on.
+   */
+  split?: { keep: Split; valFraction: number };
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -69,12 +76,12 @@ export interface SpliceItem {
 
 export interface SpliceManifest {
   version: 1;
-  options: Omit<Required<SpliceOptions>, 'onProgress' | 'jpegQuality' | 'out'> & { jpegQuality: number | null };
+  options: Omit<Required<SpliceOptions>, 'onProgress' | 'jpegQuality' | 'out' | 'split'> & { jpegQuality: number | null; split?: SpliceOptions['split'] };
   sources: { files: number; usable: number; cameras: number; skipped: Record<string, number>; skippedFiles: SkippedFile[] };
   items: SpliceItem[];
 }
 
-const DEFAULTS = { maxSize: 1024, minSize: 128, minFraction: 0.1, maxFraction: 0.4, shapes: 'mixed' as ShapeChoice, negatives: 'host' as NegativeChoice, checkAll: false };
+const DEFAULTS = { split: undefined as SpliceOptions['split'], maxSize: 1024, minSize: 128, minFraction: 0.1, maxFraction: 0.4, shapes: 'mixed' as ShapeChoice, negatives: 'host' as NegativeChoice, checkAll: false };
 /** Tries per item before giving up (a try fails on a decode error or a donor too small for the region). */
 const ATTEMPTS = 40;
 /** Crops start on a multiple of 16 so the host keeps its JPEG block (and 4:2:0 MCU) grid at the origin. */
@@ -108,6 +115,10 @@ export async function generateSplices(options: SpliceOptions): Promise<SpliceMan
   const st = await stat(o.photos).catch(() => null);
   if (!st?.isDirectory()) throw new Error(`splices: --photos must be a folder of photos, '${o.photos}' ${st ? 'is not a folder' : 'does not exist'}`);
   const scan = await scanCameraPhotos(o.photos, o.minSize);
+  if (o.split) {
+    const { keep, valFraction } = o.split;
+    scan.photos = scan.photos.filter((p) => splitOf(p.rel, valFraction) === keep);
+  }
   const skipped = [...scan.skipped];
   const alive = new Map(scan.photos.map((p) => [p.rel, p]));
 

@@ -9,7 +9,7 @@
  *    diagonal dropped, as scipy's Laplacian does), divided by sqrt(degree), then 2-means.
  */
 import {
-  MEANSHIFT_MAX_POINTS, cutAffinity, diagonal, fill, gramDistances, matmul, meanShiftCounts, meanShiftSequential, reduceAxis, type Gpu, type GpuBuffer,
+  cutAffinity, diagonal, fill, gramDistances, matmul, meanShiftNeighbours, meanShiftSweep, reduceAxis, type Gpu, type GpuBuffer,
 } from '@exif-lang/kernels';
 import { percentile } from './percentile.ts';
 import { topEigenpairs } from './lanczos.ts';
@@ -34,21 +34,28 @@ export interface MeanShiftResult {
 export async function meanShiftMode(gpu: Gpu, x: GpuBuffer, m: number, d: number, opts: MeanShiftOptions = {}): Promise<MeanShiftResult> {
   const window = opts.window ?? 10;
   const iterations = opts.iterations ?? 5;
-  if (m > MEANSHIFT_MAX_POINTS) throw new Error(`mean shift over ${m} points: the kernel takes at most ${MEANSHIFT_MAX_POINTS}`);
-  // Pairwise distances from the Gram matrix: one matmul instead of m^2 d-long differences. The
-  // Gram matrix is also the mean shift's starting state (current . original dot products).
+  // Pairwise distances from the Gram matrix: one matmul instead of m^2 d-long differences.
   const gram = gramOf(gpu, x, m, d);
   const dist = gramDistances(gpu, gram, m);
   const radius = await percentile(gpu, dist, m * m, window);
   dist.release();
   const r2 = radius * radius;
+  const xn = diagonal(gpu, gram, m);
+  gram.release();
   const pts = gpu.alloc(m * d * 4, 'meanshift points');
   gpu.copy(x, pts, m * d * 4);
-  const state = { xn: diagonal(gpu, gram, m), pts, q: gram };
-  meanShiftSequential(gpu, state, { m, d }, r2, iterations);
-  const countsBuf = meanShiftCounts(gpu, state, { m, d }, r2);
-  state.xn.release();
-  gram.release();
+  const nbr = gpu.alloc(m * m * 4, 'meanshift neighbours');
+  const countsBuf = gpu.alloc(m * 4, 'meanshift counts');
+  // Each sweep: the neighbour lists of the points as the sweep begins (q = P X^T), then the
+  // in-place update; after the last sweep the lists give the final counts.
+  for (let it = 0; it <= iterations; it++) {
+    const q = matmul(gpu, pts, x, { M: m, N: m, K: d, transB: true });
+    meanShiftNeighbours(gpu, xn, pts, q, { m, d }, r2, { nbr, counts: countsBuf });
+    q.release();
+    if (it < iterations) meanShiftSweep(gpu, nbr, countsBuf, pts, { m, d });
+  }
+  xn.release();
+  nbr.release();
   const counts = (await gpu.readU32(countsBuf)).subarray(0, m);
   countsBuf.release();
   let best = 0;

@@ -64,9 +64,31 @@ export function symmetricEigen(a: Float64Array, k: number): { values: Float64Arr
   return { values, vectors: v };
 }
 
-/** The `count` algebraically largest eigenpairs of the operator (steps: Krylov dimension, default min(n, max(4 count + 40, 60))). */
-export async function topEigenpairs(matvec: MatVec, n: number, count: number, opts: { steps?: number; seed?: number } = {}): Promise<Eigenpairs> {
-  const steps = Math.min(n, opts.steps ?? Math.max(4 * count + 40, 60));
+/** Ritz pairs of the Lanczos tridiagonal (alpha, beta): values largest first, with their residual bounds |beta_last * y_last|. */
+function ritz(alpha: number[], beta: number[], residual: number): { values: number[]; vectors: Float64Array[]; bounds: number[] } {
+  const k = alpha.length;
+  const t = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    t[i * k + i] = alpha[i];
+    if (i + 1 < k) t[i * k + i + 1] = t[(i + 1) * k + i] = beta[i];
+  }
+  const { values, vectors } = symmetricEigen(t, k);
+  const order = Array.from(values.keys()).sort((a, b) => values[b] - values[a]);
+  return {
+    values: order.map((o) => values[o]),
+    vectors: order.map((o) => Float64Array.from({ length: k }, (_, j) => vectors[j * k + o])),
+    bounds: order.map((o) => Math.abs(residual * vectors[(k - 1) * k + o])),
+  };
+}
+
+/**
+ * The `count` algebraically largest eigenpairs of the operator. The Krylov space grows until
+ * the wanted Ritz pairs' residual bounds fall below `tol` times the largest |eigenvalue|
+ * (checked every 5 steps), or to `maxSteps` (default min(n, 120)).
+ */
+export async function topEigenpairs(matvec: MatVec, n: number, count: number, opts: { maxSteps?: number; tol?: number; seed?: number } = {}): Promise<Eigenpairs> {
+  const maxSteps = Math.min(n, opts.maxSteps ?? 120);
+  const tol = opts.tol ?? 1e-7;
   const rng = rngFromSeed(opts.seed ?? 1);
   const basis: Float64Array[] = [];
   const alpha: number[] = [];
@@ -74,7 +96,7 @@ export async function topEigenpairs(matvec: MatVec, n: number, count: number, op
   let q = Float64Array.from({ length: n }, () => rng() - 0.5);
   let norm = Math.sqrt(dot(q, q));
   for (let i = 0; i < n; i++) q[i] /= norm;
-  for (let j = 0; j < steps; j++) {
+  for (let j = 0; j < maxSteps; j++) {
     basis.push(q);
     const w = Float64Array.from(await matvec(Float32Array.from(q)));
     alpha.push(dot(w, q));
@@ -86,27 +108,25 @@ export async function topEigenpairs(matvec: MatVec, n: number, count: number, op
       }
     }
     norm = Math.sqrt(dot(w, w));
-    if (j === steps - 1 || norm < 1e-10 * Math.max(1, Math.abs(alpha[j]))) break;
+    if (j === maxSteps - 1 || norm < 1e-10 * Math.max(1, Math.abs(alpha[j]))) break;
+    if (basis.length >= count + 4 && basis.length % 5 === 0) {
+      const r = ritz(alpha, beta, norm);
+      const scale = Math.max(...r.values.map(Math.abs), 1e-30);
+      if (r.bounds.slice(0, count).every((b) => b <= tol * scale)) break;
+    }
     beta.push(norm);
     q = w.map((x) => x / norm);
   }
-  const k = basis.length;
-  const t = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    t[i * k + i] = alpha[i];
-    if (i + 1 < k) t[i * k + i + 1] = t[(i + 1) * k + i] = beta[i];
-  }
-  const { values, vectors } = symmetricEigen(t, k);
-  const order = Array.from(values.keys()).sort((a, b) => values[b] - values[a]).slice(0, Math.min(count, k));
+  const r = ritz(alpha, beta.slice(0, alpha.length - 1), norm);
+  const keep = Math.min(count, alpha.length);
   return {
-    values: order.map((o) => values[o]),
-    vectors: order.map((o) => {
+    values: r.values.slice(0, keep),
+    vectors: r.vectors.slice(0, keep).map((y) => {
       const v = new Float64Array(n);
-      for (let j = 0; j < k; j++) {
-        const c = vectors[j * k + o];
+      y.forEach((c, j) => {
         const b = basis[j];
         for (let i = 0; i < n; i++) v[i] += c * b[i];
-      }
+      });
       const s = Math.sqrt(dot(v, v));
       return v.map((x) => x / s);
     }),

@@ -119,9 +119,12 @@ export async function localizeFeatures(gpu: Gpu, features: Float32Array, dim: nu
   const { width: W, height: H } = g;
   const heatmap = resizeBilinear(heatCells, g.cellCols, g.cellRows, W, H);
   const maskUp = resizeBilinear(maskCells, g.cellCols, g.cellRows, W, H);
-  const mask = Uint8Array.from(maskUp, (v) => (v >= 0.5 ? 1 : 0));
+  const mask = new Uint8Array(maskUp.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = maskUp[i] >= 0.5 ? 1 : 0;
+  // Uint8Array assignment truncates: add 0.5 to round the non-negative PCA values.
   const pcaUp = resizeBilinear(pca, g.cellCols, g.cellRows, W, H, 3);
-  const pcaBytes = Uint8Array.from(pcaUp, (v) => Math.round(v));
+  const pcaBytes = new Uint8Array(pcaUp.length);
+  for (let i = 0; i < pcaBytes.length; i++) pcaBytes[i] = pcaUp[i] + 0.5;
   clock.lap('upsample');
   return { grid: g, score, heatmap, mask, pca: pcaBytes, cells: { heatmap: heatCells, mask: maskCells, pca }, timings: clock.times };
 }

@@ -31,20 +31,31 @@ export function resizeBilinear(src: ArrayLike<number>, inW: number, inH: number,
   const out = new Float32Array(outW * outH * ch);
   const xs = axis(outW, inW);
   const ys = axis(outH, inH);
-  for (let y = 0; y < outH; y++) {
-    const r0 = ys.i0[y] * inW;
-    const r1 = ys.i1[y] * inW;
-    const wy = ys.w[y];
+  // Rows first: interpolate the two source rows a destination row needs along x once (they are
+  // shared by runs of destination rows), then blend them.
+  const rowCache = new Map<number, Float32Array>();
+  const rowAt = (r: number): Float32Array => {
+    let row = rowCache.get(r);
+    if (row) return row;
+    row = new Float32Array(outW * ch);
+    const base = r * inW * ch;
     for (let x = 0; x < outW; x++) {
-      const a = xs.i0[x];
-      const b = xs.i1[x];
+      const a = base + xs.i0[x] * ch;
+      const b = base + xs.i1[x] * ch;
       const wx = xs.w[x];
-      for (let c = 0; c < ch; c++) {
-        const top = src[(r0 + a) * ch + c] * (1 - wx) + src[(r0 + b) * ch + c] * wx;
-        const bottom = src[(r1 + a) * ch + c] * (1 - wx) + src[(r1 + b) * ch + c] * wx;
-        out[(y * outW + x) * ch + c] = top * (1 - wy) + bottom * wy;
-      }
+      for (let c = 0; c < ch; c++) row[x * ch + c] = src[a + c] * (1 - wx) + src[b + c] * wx;
     }
+    if (rowCache.size > 3) rowCache.delete(rowCache.keys().next().value as number);
+    rowCache.set(r, row);
+    return row;
+  };
+  const n = outW * ch;
+  for (let y = 0; y < outH; y++) {
+    const top = rowAt(ys.i0[y]);
+    const bottom = rowAt(ys.i1[y]);
+    const wy = ys.w[y];
+    const o = y * n;
+    for (let k = 0; k < n; k++) out[o + k] = top[k] * (1 - wy) + bottom[k] * wy;
   }
   return out;
 }

@@ -28,8 +28,11 @@ export interface LoadedModel {
 function headsFromMetadata(meta: Record<string, string> | undefined): number | undefined {
   if (!meta?.config) return undefined;
   try {
-    const c = JSON.parse(meta.config) as { text?: { heads?: unknown } };
-    return typeof c.text?.heads === 'number' ? c.text.heads : undefined;
+    // A canonical export stores the model config ({ text: { heads } }); a training checkpoint
+    // stores the run config ({ model: { text: { heads } } }).
+    const c = JSON.parse(meta.config) as { text?: { heads?: unknown }; model?: { text?: { heads?: unknown } } };
+    const heads = c.text?.heads ?? c.model?.text?.heads;
+    return typeof heads === 'number' ? heads : undefined;
   } catch {
     return undefined;
   }

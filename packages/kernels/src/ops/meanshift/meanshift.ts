@@ -5,11 +5,8 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const stepKernel = kernelFromFile('meanshift_step', import.meta.url, './meanshift.wgsl', 'step');
-const countKernel = kernelFromFile('meanshift_count', import.meta.url, './meanshift.wgsl', 'count');
-
-/** The neighbour bit set lives in workgroup memory: 256 words. */
-export const MEANSHIFT_MAX_POINTS = 8192;
+const neighboursKernel = kernelFromFile('meanshift_neighbours', import.meta.url, './meanshift.wgsl', 'neighbours');
+const sweepKernel = kernelFromFile('meanshift_sweep', import.meta.url, './meanshift.wgsl', 'sweep');
 
 export interface MeanShiftShape {
   /** points */
@@ -18,64 +15,45 @@ export interface MeanShiftShape {
   d: number;
 }
 
-/** The state the kernels update in place: current points and their dot products with the originals. */
-export interface MeanShiftState {
-  /** |x_j|^2 of the original points [m] */
-  xn: GpuBuffer;
-  /** current points [m, d], starting as the originals */
-  pts: GpuBuffer;
-  /** current . original dot products [m, m], starting as X X^T */
-  q: GpuBuffer;
-}
-
-function checkState(name: string, s: MeanShiftShape, st: MeanShiftState): void {
-  check(Number.isInteger(s.m) && s.m >= 2 && s.m <= MEANSHIFT_MAX_POINTS && Number.isInteger(s.d) && s.d >= 1, name, `bad shape m=${s.m} d=${s.d} (2 <= m <= ${MEANSHIFT_MAX_POINTS})`);
-  checkHolds(st.xn, s.m, name, 'xn');
-  checkHolds(st.pts, s.m * s.d, name, 'pts');
-  checkHolds(st.q, s.m * s.m, name, 'q');
+function checkShape(name: string, s: MeanShiftShape): void {
+  check(Number.isInteger(s.m) && s.m >= 1 && Number.isInteger(s.d) && s.d >= 1, name, `bad shape m=${s.m} d=${s.d}`);
 }
 
 /**
- * `iterations` rounds of the official sequential flat-kernel mean shift (radius sqrt(r2)),
- * in place on state.pts and state.q: one dispatch per point, in order.
+ * Neighbour lists of the current points: counts[i] and nbr[i, 0 .. counts[i]) = the original
+ * points j with |p_i - x_j|^2 <= r2, from q = P X^T ([m, m]), |p_i|^2 (from pts [m, d]) and
+ * xn = |x_j|^2 ([m]). nbr is [m, m] u32, counts [m] u32.
  */
-export function meanShiftSequential(gpu: Gpu, state: MeanShiftState, shape: MeanShiftShape, r2: number, iterations: number): void {
-  const name = 'meanshift_step';
-  checkState(name, shape, state);
-  check(Number.isInteger(iterations) && iterations >= 0, name, `bad iteration count ${iterations}`);
+export function meanShiftNeighbours(gpu: Gpu, xn: GpuBuffer, pts: GpuBuffer, q: GpuBuffer, shape: MeanShiftShape, r2: number, out: { nbr: GpuBuffer; counts: GpuBuffer }): void {
+  const name = 'meanshift_neighbours';
+  checkShape(name, shape);
   const { m, d } = shape;
-  const stage = gpu.alloc((d + m) * 4, 'meanshift stage');
-  const groups = Math.ceil((d + m) / 256);
-  let prev = -1;
-  const record = (point: number, active: boolean): void => {
-    gpu.dispatch(stepKernel, {
-      params: packParams([u(m), u(d), u(Math.max(point, 0)), u(Math.max(prev, 0)), u(prev >= 0 ? 1 : 0), u(active ? 1 : 0), f(r2)]),
-      buffers: [state.xn, state.pts, state.q, stage],
-      workgroups: [groups, 1, 1],
-      label: `m=${m} d=${d} point ${point}`,
-    });
-  };
-  for (let it = 0; it < iterations; it++) {
-    for (let i = 0; i < m; i++) {
-      record(i, true);
-      prev = i;
-    }
-  }
-  if (prev >= 0) record(-1, false);
-  stage.release();
+  checkHolds(xn, m, name, 'xn');
+  checkHolds(pts, m * d, name, 'pts');
+  checkHolds(q, m * m, name, 'q');
+  checkHolds(out.nbr, m * m, name, 'nbr');
+  checkHolds(out.counts, m, name, 'counts');
+  gpu.dispatch(neighboursKernel, {
+    params: packParams([u(m), u(d), f(r2)]),
+    buffers: [xn, pts, q, out.nbr, out.counts],
+    workgroups: grid(Math.ceil(m / 64)),
+    label: `m=${m} d=${d}`,
+  });
 }
 
-/** counts[i] (u32) = how many original points lie within sqrt(r2) of current point i. */
-export function meanShiftCounts(gpu: Gpu, state: MeanShiftState, shape: MeanShiftShape, r2: number, opts: { out?: GpuBuffer } = {}): GpuBuffer {
-  const name = 'meanshift_count';
-  checkState(name, shape, state);
-  const out = opts.out ?? gpu.alloc(shape.m * 4, 'meanshift counts');
-  checkHolds(out, shape.m, name, 'out');
-  gpu.dispatch(countKernel, {
-    params: packParams([u(shape.m), u(shape.d), u(0), u(0), u(0), u(0), f(r2)]),
-    buffers: [state.xn, state.pts, state.q, out],
-    workgroups: grid(Math.ceil(shape.m / 256)),
-    label: `m=${shape.m} d=${shape.d}`,
+/** One sweep of the official in-place update over the neighbour lists: one thread per coordinate. */
+export function meanShiftSweep(gpu: Gpu, nbr: GpuBuffer, counts: GpuBuffer, pts: GpuBuffer, shape: MeanShiftShape): void {
+  const name = 'meanshift_sweep';
+  checkShape(name, shape);
+  const { m, d } = shape;
+  checkHolds(nbr, m * m, name, 'nbr');
+  checkHolds(counts, m, name, 'counts');
+  checkHolds(pts, m * d, name, 'pts');
+  check(Math.ceil(d / 64) <= 65535, name, `${d} coordinates exceed one grid row`);
+  gpu.dispatch(sweepKernel, {
+    params: packParams([u(m), u(d), f(0)]),
+    buffers: [nbr, counts, pts],
+    workgroups: [Math.ceil(d / 64), 1, 1],
+    label: `m=${m} d=${d}`,
   });
-  return out;
 }

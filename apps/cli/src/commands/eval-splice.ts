@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { getGpu } from '@exif-lang/kernels';
+import {
+  DATASET_NAMES, LOCALIZE_METHODS, evaluateSplices, formatSpliceTable, isDatasetName, listDataset, noiseResidualExtractor, openExtractor,
+  randomFeatureExtractor, randomInitExtractor, type FeatureExtractor, type LocalizeMethod, type SpliceSummary,
+} from '@exif-lang/eval';
+import { writeFileAtomic } from '@exif-lang/models';
+import { progressBar } from './data-progress.ts';
+
+export const BASELINES = ['random-init', 'noise-residual', 'random-map'] as const;
+export type BaselineName = (typeof BASELINES)[number];
+
+export interface SpliceEvalOptions {
+  checkpoint: string;
+  dataset: string;
+  root: string;
+  json?: string;
+  report?: string;
+  results?: string;
+  limit?: number;
+  method: LocalizeMethod;
+  baselines: BaselineName[];
+  patchSize?: number;
+  jpeg?: boolean;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`expected a positive integer, got "${v}"`);
+  return n;
+}
+
+function baselineList(v: string): BaselineName[] {
+  if (v === 'none') return [];
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!(BASELINES as readonly string[]).includes(n)) throw new Error(`--baselines: ${n} is not one of ${BASELINES.join(', ')} (or 'none')`);
+  return names as BaselineName[];
+}
+
+/** The whole splice evaluation (also the demo's last step): listing, extractors, harness, outputs. */
+export async function runSpliceEval(o: SpliceEvalOptions, note: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<SpliceSummary> {
+  if (!isDatasetName(o.dataset)) throw new Error(`--dataset: ${o.dataset} is not one of ${DATASET_NAMES.join(', ')}`);
+  if (!(LOCALIZE_METHODS as readonly string[]).includes(o.method)) throw new Error(`--method: ${o.method} is not one of ${LOCALIZE_METHODS.join(', ')}`);
+  const listing = await listDataset(o.dataset, o.root, { jpeg: o.jpeg });
+  for (const p of listing.problems) note(`  problem: ${p.path}: ${p.reason}`);
+  if (listing.problems.length) note(`${listing.problems.length} file(s) of ${o.root} cannot be used (listed above); evaluating the other ${listing.samples.length}`);
+  const gpu = await getGpu();
+  const opened = openExtractor(gpu, o.checkpoint, { patchSize: o.patchSize });
+  const extractors: FeatureExtractor[] = [opened.extractor];
+  for (const b of o.baselines) {
+    if (b === 'random-init') extractors.push(randomInitExtractor(gpu, opened));
+    else if (b === 'noise-residual') extractors.push(noiseResidualExtractor({ patchSize: opened.patchSize }));
+    else extractors.push(randomFeatureExtractor(7, { patchSize: opened.patchSize }));
+  }
+  const json = o.json ? resolve(o.json) : undefined;
+  const results = o.results ?? (json ? json.replace(/\.json$/, '') + '.images.jsonl' : resolve(`splice-${o.dataset}.images.jsonl`));
+  mkdirSync(dirname(results), { recursive: true });
+  const bar = progressBar(`eval ${o.dataset}`);
+  let summary: SpliceSummary;
+  try {
+    summary = await evaluateSplices({
+      gpu, listing, extractors, method: o.method, limit: o.limit, resultsPath: results, reportDir: o.report,
+      onProgress: bar.update, note,
+    });
+  } finally {
+    bar.stop();
+    for (const e of extractors) e.dispose?.();
+    opened.dispose();
+  }
+  note(`\n${formatSpliceTable(summary)}\n`);
+  note(`per-image results: ${results}`);
+  if (json) {
+    mkdirSync(dirname(json), { recursive: true });
+    writeFileAtomic(json, [new TextEncoder().encode(`${JSON.stringify(summary, null, 2)}\n`)]);
+    note(`summary: ${json}`);
+  }
+  if (o.report) note(`report: ${join(o.report, 'index.html')}`);
+  for (const f of summary.failed) note(`  failed ${f.name}: ${f.error}`);
+  return summary;
+}
+
+export function registerEvalSplice(evalCmd: Command): void {
+  evalCmd
+    .command('splice')
+    .description('zero-shot splice localization benchmark: the paper\'s metrics for our model and every baseline on a dataset')
+    .requiredOption('--checkpoint <file>', 'our training checkpoint or .safetensors, or the official .pth')
+    .requiredOption('--dataset <name>', `one of ${DATASET_NAMES.join(', ')}`)
+    .requiredOption('--root <dir>', 'the dataset folder (its usual layout)')
+    .option('--json <file>', 'write the summary as JSON')
+    .option('--report <dir>', 'write an HTML report (pictures per image, worst first)')
+    .option('--results <file>', 'per-image JSON lines (default: beside --json); an interrupted run resumes from them')
+    .option('--limit <n>', 'only the first n images (sorted by name)', positiveInt)
+    .option('--method <m>', `localization: ${LOCALIZE_METHODS.join(' or ')}`, 'official')
+    .option('--baselines <list>', `comma-separated subset of ${BASELINES.join(', ')}, or 'none'`, baselineList, [...BASELINES])
+    .option('--patch-size <px>', 'patch side (default: the checkpoint\'s training patch, else 124)', positiveInt)
+    .option('--jpeg', 'generated dataset: use the JPEG re-saves')
+    .action(async (o: SpliceEvalOptions) => {
+      await runSpliceEval(o);
+    });
+}
+

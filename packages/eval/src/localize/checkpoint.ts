@@ -1,0 +1,63 @@
+/**
+ * A checkpoint as a patch feature extractor: our training checkpoints and canonical
+ * safetensors, or a PyTorch .pth in the official layout (models' loadModel). The patch size is
+ * the training run's `data.patchSize` when the checkpoint records one, else the paper's 124.
+ */
+import { openSource, readSafetensorsHeader, loadModel, ExifClip, type LoadedModel } from '@exif-lang/models';
+import type { Gpu } from '@exif-lang/kernels';
+import { modelExtractor } from './model-features.ts';
+import type { FeatureExtractor } from './types.ts';
+
+/** The paper's evaluation patch. */
+export const PAPER_PATCH_SIZE = 124;
+
+/** data.patchSize from a safetensors header's run config, if any. */
+export function recordedPatchSize(path: string): number | undefined {
+  if (!path.endsWith('.safetensors')) return undefined;
+  const src = openSource(path);
+  try {
+    const meta = readSafetensorsHeader(src).metadata;
+    if (!meta.config) return undefined;
+    const c = JSON.parse(meta.config) as { data?: { patchSize?: unknown } };
+    return typeof c.data?.patchSize === 'number' ? c.data.patchSize : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    src.close();
+  }
+}
+
+export interface OpenedExtractor {
+  extractor: FeatureExtractor;
+  model: ExifClip;
+  patchSize: number;
+  loaded: LoadedModel;
+  dispose(): void;
+}
+
+export interface OpenExtractorOptions {
+  /** overrides the recorded patch size */
+  patchSize?: number;
+  textHeads?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function openExtractor(gpu: Gpu, path: string, opts: OpenExtractorOptions = {}): OpenedExtractor {
+  const loaded = loadModel(gpu, path, { textHeads: opts.textHeads });
+  const patchSize = opts.patchSize ?? recordedPatchSize(path) ?? PAPER_PATCH_SIZE;
+  return {
+    extractor: modelExtractor(loaded.model, patchSize, 'ours', { onProgress: opts.onProgress }),
+    model: loaded.model,
+    patchSize,
+    loaded,
+    dispose: () => loaded.model.dispose(),
+  };
+}
+
+/** The baseline "same architecture, random weights": a fresh model of the checkpoint's structure. */
+export function randomInitExtractor(gpu: Gpu, like: OpenedExtractor, seed = 1234): FeatureExtractor & { dispose(): void } {
+  const model = new ExifClip(gpu, { ...like.model.config, seed });
+  model.eval();
+  const ex = modelExtractor(model, like.patchSize, 'random-init');
+  return { ...ex, dispose: () => model.dispose() };
+}

@@ -53,7 +53,7 @@ describe('meanShift', () => {
   }
 
   it('sweeps over the neighbour lists equal the float64 sequential reference (points, counts)', async () => {
-    for (const [m, d, iters] of [[37, 5, 5], [300, 3, 2], [70, 130, 3]]) {
+    for (const [m, d, iters, vec4] of [[37, 5, 5, true], [300, 3, 2, true], [70, 132, 3, true], [70, 132, 3, false]] as const) {
       const x = blobs(m, d);
       const r2 = 0.6 * 0.6 * d;
       const xb = gpu.upload(x);
@@ -72,7 +72,7 @@ describe('meanShift', () => {
       };
       for (let it = 0; it < iters; it++) {
         lists();
-        meanShiftSweep(gpu, nbr, counts, pts, { m, d });
+        meanShiftSweep(gpu, nbr, counts, pts, { m, d }, { vec4 });
       }
       lists();
       const ref = meanShiftRef(x, m, d, r2, iters);

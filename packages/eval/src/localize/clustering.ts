@@ -9,7 +9,7 @@
  *    diagonal dropped, as scipy's Laplacian does), divided by sqrt(degree), then 2-means.
  */
 import {
-  cutAffinity, diagonal, fill, gramDistances, matmul, meanShiftNeighbours, meanShiftSweep, reduceAxis, type Gpu, type GpuBuffer,
+  concat, cutAffinity, diagonal, fill, gramDistances, matmul, meanShiftNeighbours, meanShiftSweep, reduceAxis, type Gpu, type GpuBuffer,
 } from '@exif-lang/kernels';
 import { percentile } from './percentile.ts';
 import { topEigenpairs } from './lanczos.ts';
@@ -42,19 +42,31 @@ export async function meanShiftMode(gpu: Gpu, x: GpuBuffer, m: number, d: number
   const r2 = radius * radius;
   const xn = diagonal(gpu, gram, m);
   gram.release();
-  const pts = gpu.alloc(m * d * 4, 'meanshift points');
-  gpu.copy(x, pts, m * d * 4);
+  // Zero columns change no distance and no mean: pad to a multiple of 4 for the vec4 sweep.
+  const d4 = Math.ceil(d / 4) * 4;
+  let pts: GpuBuffer;
+  if (d4 === d) {
+    pts = gpu.alloc(m * d * 4, 'meanshift points');
+    gpu.copy(x, pts, m * d * 4);
+  } else {
+    const zeros = gpu.zeros(m * (d4 - d) * 4, 'meanshift padding');
+    pts = concat(gpu, [x, zeros], [[m, d], [m, d4 - d]], 1).out;
+    zeros.release();
+  }
+  const xp = gpu.alloc(m * d4 * 4, 'meanshift originals');
+  gpu.copy(pts, xp, m * d4 * 4);
   const nbr = gpu.alloc(m * m * 4, 'meanshift neighbours');
   const countsBuf = gpu.alloc(m * 4, 'meanshift counts');
   // Each sweep: the neighbour lists of the points as the sweep begins (q = P X^T), then the
   // in-place update; after the last sweep the lists give the final counts.
   for (let it = 0; it <= iterations; it++) {
-    const q = matmul(gpu, pts, x, { M: m, N: m, K: d, transB: true });
-    meanShiftNeighbours(gpu, xn, pts, q, { m, d }, r2, { nbr, counts: countsBuf });
+    const q = matmul(gpu, pts, xp, { M: m, N: m, K: d4, transB: true });
+    meanShiftNeighbours(gpu, xn, pts, q, { m, d: d4 }, r2, { nbr, counts: countsBuf });
     q.release();
-    if (it < iterations) meanShiftSweep(gpu, nbr, countsBuf, pts, { m, d });
+    if (it < iterations) meanShiftSweep(gpu, nbr, countsBuf, pts, { m, d: d4 });
   }
   xn.release();
+  xp.release();
   nbr.release();
   const counts = (await gpu.readU32(countsBuf)).subarray(0, m);
   countsBuf.release();
@@ -65,7 +77,7 @@ export async function meanShiftMode(gpu: Gpu, x: GpuBuffer, m: number, d: number
   for (let i = 0; i < m; i++) if (counts[i] === best) ties++;
   for (let i = 0; i < m; i++) if (counts[i] === best) w[i] = 1 / ties;
   const wb = gpu.upload(w, 'mode weights');
-  const modeBuf = matmul(gpu, wb, pts, { M: 1, N: d, K: m });
+  const modeBuf = matmul(gpu, wb, pts, { M: 1, N: d4, K: m });
   const mode = (await gpu.readF32(modeBuf)).slice(0, d);
   for (const b of [wb, modeBuf, pts]) b.release();
   return { mode, radius, ties };

@@ -7,6 +7,7 @@ import { checkHolds } from '../shape.ts';
 
 const neighboursKernel = kernelFromFile('meanshift_neighbours', import.meta.url, './meanshift.wgsl', 'neighbours');
 const sweepKernel = kernelFromFile('meanshift_sweep', import.meta.url, './meanshift.wgsl', 'sweep');
+const sweepVec4Kernel = kernelFromFile('meanshift_sweep_vec4', import.meta.url, './meanshift.wgsl', 'sweep_vec4');
 
 export interface MeanShiftShape {
   /** points */
@@ -41,8 +42,12 @@ export function meanShiftNeighbours(gpu: Gpu, xn: GpuBuffer, pts: GpuBuffer, q: 
   });
 }
 
-/** One sweep of the official in-place update over the neighbour lists: one thread per coordinate. */
-export function meanShiftSweep(gpu: Gpu, nbr: GpuBuffer, counts: GpuBuffer, pts: GpuBuffer, shape: MeanShiftShape): void {
+/**
+ * One sweep of the official in-place update over the neighbour lists: one thread per
+ * coordinate, or per 4 coordinates when d is a multiple of 4 (same sums per lane, so the same
+ * result up to the order of the vector adds, which is the scalar order per component).
+ */
+export function meanShiftSweep(gpu: Gpu, nbr: GpuBuffer, counts: GpuBuffer, pts: GpuBuffer, shape: MeanShiftShape, opts: { vec4?: boolean } = {}): void {
   const name = 'meanshift_sweep';
   checkShape(name, shape);
   const { m, d } = shape;
@@ -50,10 +55,11 @@ export function meanShiftSweep(gpu: Gpu, nbr: GpuBuffer, counts: GpuBuffer, pts:
   checkHolds(counts, m, name, 'counts');
   checkHolds(pts, m * d, name, 'pts');
   check(Math.ceil(d / 64) <= 65535, name, `${d} coordinates exceed one grid row`);
-  gpu.dispatch(sweepKernel, {
+  const vec4 = (opts.vec4 ?? true) && d % 4 === 0;
+  gpu.dispatch(vec4 ? sweepVec4Kernel : sweepKernel, {
     params: packParams([u(m), u(d), f(0)]),
     buffers: [nbr, counts, pts],
-    workgroups: [Math.ceil(d / 64), 1, 1],
-    label: `m=${m} d=${d}`,
+    workgroups: [Math.ceil((vec4 ? d / 4 : d) / 64), 1, 1],
+    label: `m=${m} d=${d}${vec4 ? ' vec4' : ''}`,
   });
 }

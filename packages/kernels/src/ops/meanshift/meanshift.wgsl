@@ -20,6 +20,8 @@
 //               |p_i - x_j|^2 = |p_i|^2 - 2 q[i, j] + xn[j].
 //   sweep       one thread per coordinate c: for i = 0 .. m-1, pts[i, c] = mean over nbr row i
 //               of pts[j, c] (a point without neighbours stays; the official code gives NaN).
+//   sweep_vec4  the same, one thread per 4 coordinates (d a multiple of 4; the caller pads):
+//               a quarter of the loads and loop trips.
 
 struct Params { m: u32, d: u32, r2: f32, }
 
@@ -33,6 +35,7 @@ struct Params { m: u32, d: u32, r2: f32, }
 @group(0) @binding(1) var<storage, read> nbr: array<u32>;
 @group(0) @binding(2) var<storage, read> counts: array<u32>;
 @group(0) @binding(3) var<storage, read_write> pts: array<f32>;
+@group(0) @binding(3) var<storage, read_write> pts4: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
 fn neighbours(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -60,5 +63,19 @@ fn sweep(@builtin(global_invocation_id) gid: vec3<u32>) {
     var s = 0.0;
     for (var k = 0u; k < n; k = k + 1u) { s = s + pts[nbr[i * p.m + k] * p.d + c]; }
     pts[i * p.d + c] = s / f32(n);
+  }
+}
+
+@compute @workgroup_size(64)
+fn sweep_vec4(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  let d4 = p.d / 4u;
+  if (c >= d4) { return; }
+  for (var i = 0u; i < p.m; i = i + 1u) {
+    let n = counts[i];
+    if (n == 0u) { continue; }
+    var s = vec4<f32>(0.0);
+    for (var k = 0u; k < n; k = k + 1u) { s = s + pts4[nbr[i * p.m + k] * d4 + c]; }
+    pts4[i * d4 + c] = s / f32(n);
   }
 }

@@ -22,7 +22,9 @@ const tiny: Preset = {
   },
   data: {
     source: 'synth',
-    synth: { cameras: 8, images: 240, seed: 0, minSize: 96, maxSize: 192 },
+    // Large enough for the demo's splices (host crops of up to 384 px; smaller images give
+    // finer voting grids and so larger consistency volumes); training crops stay 48 px.
+    synth: { cameras: 8, images: 240, seed: 0, minSize: 320, maxSize: 400 },
     patchSize: 48,
     batchSize: 32,
     cropsPerImage: 4,

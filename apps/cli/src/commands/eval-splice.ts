@@ -24,6 +24,7 @@ export interface SpliceEvalOptions {
   baselines: BaselineName[];
   patchSize?: number;
   jpeg?: boolean;
+  subset?: 'all' | 'spliced' | 'authentic';
 }
 
 function positiveInt(v: string): number {
@@ -44,6 +45,9 @@ export async function runSpliceEval(o: SpliceEvalOptions, note: (s: string) => v
   if (!isDatasetName(o.dataset)) throw new Error(`--dataset: ${o.dataset} is not one of ${DATASET_NAMES.join(', ')}`);
   if (!(LOCALIZE_METHODS as readonly string[]).includes(o.method)) throw new Error(`--method: ${o.method} is not one of ${LOCALIZE_METHODS.join(', ')}`);
   const listing = await listDataset(o.dataset, o.root, { jpeg: o.jpeg });
+  const subset = o.subset ?? 'all';
+  if (!['all', 'spliced', 'authentic'].includes(subset)) throw new Error(`--subset must be all, spliced or authentic, got '${subset}'`);
+  if (subset !== 'all') listing.samples = listing.samples.filter((s) => s.spliced === (subset === 'spliced'));
   for (const p of listing.problems) note(`  problem: ${p.path}: ${p.reason}`);
   if (listing.problems.length) note(`${listing.problems.length} file(s) of ${o.root} cannot be used (listed above); evaluating the other ${listing.samples.length}`);
   const gpu = await getGpu();
@@ -96,6 +100,7 @@ export function registerEvalSplice(evalCmd: Command): void {
     .option('--baselines <list>', `comma-separated subset of ${BASELINES.join(', ')}, or 'none'`, baselineList, [...BASELINES])
     .option('--patch-size <px>', 'patch side (default: the checkpoint\'s training patch, else 124)', positiveInt)
     .option('--jpeg', 'generated dataset: use the JPEG re-saves')
+    .option('--subset <which>', "all, spliced (localization metrics only) or authentic images", 'all')
     .action(async (o: SpliceEvalOptions) => {
       await runSpliceEval(o);
     });

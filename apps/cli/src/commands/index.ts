@@ -9,6 +9,7 @@ import { registerDemo } from './demo.ts';
 import { registerTrain } from './train.ts';
 import { registerLocalize } from './localize.ts';
 import { registerEval } from './eval.ts';
+import { registerBenchLocalize } from './bench-localize.ts';
 
 /** Every sub-command registers itself here, one file per command (or command group). */
 export function registerAll(program: Command): void {
@@ -22,4 +23,5 @@ export function registerAll(program: Command): void {
   registerTrain(program);
   registerLocalize(program);
   registerEval(program);
+  registerBenchLocalize(program);
 }

@@ -153,8 +153,8 @@ const COLUMNS: [keyof MethodSummary, string][] = [
 export function formatSpliceTable(s: SpliceSummary): string {
   const rows: [string, MethodSummary][] = [['ours', s.ours], ...Object.entries(s.baselines)];
   const w = Math.max(12, ...rows.map(([n]) => n.length));
-  const head = `${'method'.padEnd(w)}  ${COLUMNS.map(([, h]) => h.padStart(10)).join('')}  ${'s/image'.padStart(8)}`;
-  const lines = rows.map(([n, m]) => `${n.padEnd(w)}  ${COLUMNS.map(([k]) => (Number.isFinite(m[k]) ? (m[k] as number).toFixed(3) : '-').padStart(10)).join('')}  ${(m.seconds / Math.max(1, s.images)).toFixed(2).padStart(8)}`);
+  const head = `${'method'.padEnd(w)}  ${COLUMNS.map(([, h]) => h.padStart(12)).join('')}  ${'s/image'.padStart(8)}`;
+  const lines = rows.map(([n, m]) => `${n.padEnd(w)}  ${COLUMNS.map(([k]) => (Number.isFinite(m[k]) ? (m[k] as number).toFixed(3) : '-').padStart(12)).join('')}  ${(m.seconds / Math.max(1, s.images)).toFixed(2).padStart(8)}`);
   return [`${s.dataset}: ${s.images} images (${s.spliced} spliced), ${s.method} localization`, head, ...lines].join('\n');
 }
 

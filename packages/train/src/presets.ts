@@ -103,24 +103,10 @@ const paper: Preset = {
  * `data splices --split val` builds splices from exactly those) and never trained on.
  */
 const photos: Preset = {
-  model: {
-    image: { arch: 'custom', block: 'basic', layers: [2, 2, 2, 2], stem: 32, widths: [32, 64, 128, 256] },
-    embed: 128,
-    text: { layers: 2, heads: 2, ffn: 512, maxTokens: 96, maxPositions: 512, dropout: 0, attentionDropout: 0 },
-    logitScale: { learned: true },
-  },
-  data: {
-    source: 'synth',
-    synth: { cameras: 24, images: 600, seed: 0, minSize: 160, maxSize: 512 },
-    patchSize: 64,
-    batchSize: 64,
-    cropsPerImage: 4,
-    workers: 1,
-    valFraction: 0.15,
-    valMaxImages: 64,
-  },
-  optimizer: { kind: 'adam', lr: 5e-4, betas: [0.9, 0.98], eps: 1e-6, weightDecay: 1e-4, noDecayOnNorms: true, gradClip: null },
-  schedule: { kind: 'cosine', warmupSteps: 50, minLr: 5e-6, totalSteps: null },
+  ...small,
+  model: { ...small.model, text: { ...small.model.text, maxTokens: 96 } },
+  data: { ...small.data, workers: 1, valFraction: 0.15, valMaxImages: 64 },
+  schedule: { ...small.schedule, warmupSteps: 50 },
   run: { steps: 700, seed: 0, logEvery: 10, checkpointEvery: 50, keepLast: 3, validateEvery: 100 },
 };
 

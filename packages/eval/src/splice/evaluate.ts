@@ -100,7 +100,10 @@ async function evaluateOne(o: EvaluateOptions, s: SpliceSample, index: number): 
 function summarize(name: string, rows: ImageResult[]): MethodSummary {
   const ok = rows.filter((r) => r.results[name]);
   const loc = meanScores(ok.flatMap((r) => (r.results[name].metrics ? [r.results[name].metrics] : [])));
-  const det = detectionScores(ok.map((r) => (r.spliced ? 1 : 0)), ok.map((r) => r.results[name].score));
+  // Detection needs both classes (a spliced-only subset has no detection score).
+  const labels = ok.map((r) => (r.spliced ? 1 : 0));
+  const both = labels.includes(0) && labels.includes(1);
+  const det = both ? detectionScores(labels, ok.map((r) => r.results[name].score)) : { ap: NaN, auc: NaN };
   const seconds = ok.reduce((a, r) => a + Object.values(r.results[name].timings).reduce((x, y) => x + (y ?? 0), 0), 0) / 1000;
   return { ...loc, detectionAp: det.ap, detectionAuc: det.auc, seconds };
 }

@@ -57,7 +57,6 @@ describe('meanShift', () => {
       const x = blobs(m, d);
       const r2 = 0.6 * 0.6 * d;
       const xb = gpu.upload(x);
-      const xc = gpu.upload(x);
       const xn = new Float32Array(m);
       for (let i = 0; i < m; i++) for (let k = 0; k < d; k++) xn[i] += x[i * d + k] ** 2;
       const xnb = gpu.upload(xn);
@@ -83,7 +82,7 @@ describe('meanShift', () => {
       const c = await gpu.readU32(counts);
       const row = Array.from(lst.subarray(0, c[0]));
       expect(row).toEqual([...row].sort((a, b) => a - b));
-      for (const b of [xb, xc, xnb, pts, nbr, counts]) b.release();
+      for (const b of [xb, xnb, pts, nbr, counts]) b.release();
     }
   });
 

@@ -43,6 +43,8 @@ export interface PoolStats {
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private s = { requests: 0, reuses: 0, creates: 0, bytesInUse: 0, bytesFree: 0, peakBytes: 0 };
+  /** high-water mark of bytesInUse since the last takePeakInUse() (what one training step needs) */
+  private peakInUse = 0;
 
   constructor(
     private readonly create: (capacity: number, label: string) => GPUBuffer,
@@ -71,6 +73,7 @@ export class BufferPool {
     }
     this.s.bytesInUse += capacity;
     this.s.peakBytes = Math.max(this.s.peakBytes, this.s.bytesInUse + this.s.bytesFree);
+    this.peakInUse = Math.max(this.peakInUse, this.s.bytesInUse);
     return { buffer, capacity };
   }
 
@@ -92,6 +95,16 @@ export class BufferPool {
     this.free.clear();
     this.s.bytesFree = 0;
     return freed;
+  }
+
+  /**
+   * The most bytes in use at once since the previous call (or since creation), then starts a
+   * new window at the current use. peakBytes never falls; this measures one step at a time.
+   */
+  takePeakInUse(): number {
+    const peak = Math.max(this.peakInUse, this.s.bytesInUse);
+    this.peakInUse = this.s.bytesInUse;
+    return peak;
   }
 
   stats(): PoolStats {

@@ -1,6 +1,6 @@
-import { create, globals } from 'webgpu';
 import type { Gpu } from '../runtime/gpu.ts';
 import type { Tf } from './types.ts';
+import { dawnModule } from '../runtime/environment.ts';
 
 /**
  * Loads tfjs-core with tfjs-backend-webgpu on the same Dawn adapter as `gpu` (a second device
@@ -8,6 +8,7 @@ import type { Tf } from './types.ts';
  * is imported; the imports are dynamic so that nothing outside the benchmark ever loads tfjs.
  */
 export async function loadTfjs(gpu: Gpu): Promise<{ tf: Tf; adapter: string }> {
+  const { create, globals } = await dawnModule();
   Object.assign(globalThis, globals);
   // Same toggles as the runtime: precise timestamps for tfjs' kernel timing too.
   const instance = create(['disable-dawn-features=timestamp_quantization']);

@@ -1,4 +1,3 @@
-import { readdirSync, writeFileSync } from 'node:fs';
 import { getGpu, type Gpu } from '../runtime/gpu.ts';
 import { GpuTimer } from '../runtime/timing.ts';
 import { loadTfjs } from './peer.ts';
@@ -40,10 +39,15 @@ export interface BenchReport {
   rows: BenchRow[];
 }
 
+/** node:fs, fetched when used: the kernel library (this benchmark included) must load in a browser. */
+function nodeFs(): typeof import('node:fs') {
+  return process.getBuiltinModule('node:fs');
+}
+
 /** Every case of every file in src/bench/cases/, in file order. */
 export async function loadBenchCases(): Promise<BenchCase[]> {
   const dir = new URL('./cases/', import.meta.url);
-  const files = readdirSync(dir).filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = nodeFs().readdirSync(dir).filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts')).sort();
   const out: BenchCase[] = [];
   for (const f of files) {
     const mod = (await import(new URL(f, dir).href)) as { cases?: unknown };
@@ -199,7 +203,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   for (const l of formatBenchTable(rows)) print(l);
   const report: BenchReport = { adapter, peerAdapter, timestamps: gpu.hasTimestamps, reps, warmup, rows };
   if (opts.json) {
-    writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), ...report }, null, 2)}\n`);
+    nodeFs().writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), ...report }, null, 2)}\n`);
     log(`[bench] wrote ${opts.json}`);
   }
   return report;

@@ -1,9 +1,9 @@
-import { create, globals } from 'webgpu';
 import { BufferPool, STORAGE_USAGE, type PoolStats } from './pool.ts';
 import { GpuBuffer } from './buffer.ts';
 import { GpuError } from './errors.ts';
 import { overridesKey, type Kernel, type Overrides } from './kernel.ts';
 import { KernelProfiler, type DispatchTime } from './profiler.ts';
+import { envVar, gpuApi, notice, onProcessExit } from './environment.ts';
 
 /**
  * The GPU runtime: one Dawn device, a buffer pool, and a recorder that batches every dispatch
@@ -425,20 +425,8 @@ export function grid(n: number): [number, number, number] {
 
 // ------------------------------------------------------------------ creation
 
-let dawn: GPU | null = null;
-
-function dawnGpu(): GPU {
-  if (!dawn) {
-    Object.assign(globalThis, globals);
-    process.env.XDG_RUNTIME_DIR ??= '/tmp';
-    // Precise timestamps (Dawn quantizes them by default); f16 on NVIDIA's Vulkan driver.
-    dawn = create(['disable-dawn-features=timestamp_quantization', 'enable-dawn-features=vulkan_enable_f16_on_nvidia']);
-  }
-  return dawn;
-}
-
 export async function listAdapters(): Promise<AdapterDescription[]> {
-  const g = dawnGpu();
+  const g = await gpuApi();
   const out: AdapterDescription[] = [];
   for (const powerPreference of ['high-performance', 'low-power'] as const) {
     const a = await g.requestAdapter({ powerPreference });
@@ -462,8 +450,8 @@ function describeAdapter(a: GPUAdapter): AdapterDescription {
 }
 
 export async function createGpu(opts: GpuOptions = {}): Promise<Gpu> {
-  const g = dawnGpu();
-  const want = (opts.adapter ?? process.env.EXIFLANG_ADAPTER ?? '').toLowerCase();
+  const g = await gpuApi();
+  const want = (opts.adapter ?? envVar('EXIFLANG_ADAPTER') ?? '').toLowerCase();
   const candidates: GPUAdapter[] = [];
   for (const o of [{ powerPreference: 'high-performance' as const }, { powerPreference: 'low-power' as const }, { forceFallbackAdapter: true }]) {
     const a = await g.requestAdapter(o);
@@ -496,12 +484,12 @@ export async function createGpu(opts: GpuOptions = {}): Promise<Gpu> {
   const requiredFeatures: GPUFeatureName[] = [];
   for (const f of ['timestamp-query', 'shader-f16', 'subgroups'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'exif-lang' });
-  const debug = opts.debug ?? process.env.EXIFLANG_GPU_DEBUG === '1';
+  const debug = opts.debug ?? envVar('EXIFLANG_GPU_DEBUG') === '1';
   const gpu = new Gpu(device, desc, debug);
-  const quiet = opts.quiet ?? process.env.EXIFLANG_QUIET === '1';
+  const quiet = opts.quiet ?? envVar('EXIFLANG_QUIET') === '1';
   if (!quiet) {
     const name = [desc.description, desc.device, desc.vendor].filter(Boolean).join(' / ') || 'unknown adapter';
-    process.stderr.write(`[exif-lang] GPU: ${name}${desc.isCpu ? ' (CPU emulation)' : ''}, timestamps ${gpu.hasTimestamps ? 'on' : 'off'}\n`);
+    notice(`[exif-lang] GPU: ${name}${desc.isCpu ? ' (CPU emulation)' : ''}, timestamps ${gpu.hasTimestamps ? 'on' : 'off'}`);
   }
   return gpu;
 }
@@ -513,9 +501,7 @@ let sharedGpu: Gpu | null = null;
 export function getGpu(opts?: GpuOptions): Promise<Gpu> {
   if (!shared) {
     shared = createGpu(opts).then((g) => (sharedGpu = g));
-    const destroy = () => sharedGpu?.destroy();
-    process.once('beforeExit', destroy);
-    process.once('exit', destroy);
+    onProcessExit(() => sharedGpu?.destroy());
   }
   return shared;
 }

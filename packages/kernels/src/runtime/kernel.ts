@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { WGSL_SOURCES } from './wgsl-sources.gen.ts';
 
 /**
  * A compute kernel: WGSL source with one entry point. Bindings follow one convention so the
@@ -13,14 +13,34 @@ export interface Kernel {
   readonly entryPoint: string;
 }
 
-/** The text of `files` (relative to the module at `base`, or absolute URLs) joined in order. */
-export function readWgsl(base: string, files: string | readonly string[]): string {
-  return (typeof files === 'string' ? [files] : files).map((f) => readFileSync(new URL(f, base), 'utf8')).join('\n');
+/**
+ * The path of `file` under packages/kernels/src: relative to the folder `base` ("ops/matmul/",
+ * the calling op's own folder), or from src when it starts with "/".
+ */
+export function wgslPath(base: string, file: string): string {
+  return new URL(file, `file:///${base}`).pathname.slice(1);
 }
 
 /**
- * Loads `file` (relative to the module at `base`, i.e. `import.meta.url`) as a kernel. WGSL has
- * no includes: a list of files is concatenated in order, shared snippets first, the kernel last.
+ * The text of `files` joined in order. Sources come from the generated WGSL_SOURCES module (run
+ * scripts/gen-wgsl.ts after editing a .wgsl file), never from the file system: the kernel
+ * library runs unchanged in a browser bundle.
+ */
+export function readWgsl(base: string, files: string | readonly string[]): string {
+  return (typeof files === 'string' ? [files] : files)
+    .map((f) => {
+      const path = wgslPath(base, f);
+      const code = WGSL_SOURCES[path];
+      if (code === undefined) throw new Error(`no WGSL source '${path}' (run: npx tsx scripts/gen-wgsl.ts)`);
+      return code;
+    })
+    .join('\n');
+}
+
+/**
+ * Loads `file` (relative to `base`, the op's folder under src such as "ops/permute/") as a
+ * kernel. WGSL has no includes: a list of files is concatenated in order, shared snippets
+ * first, the kernel last.
  */
 export function kernelFromFile(name: string, base: string, file: string | readonly string[], entryPoint = 'main'): Kernel {
   return { name, code: readWgsl(base, file), entryPoint };

@@ -6,7 +6,7 @@ import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 import { resolveGradScale, type GradScaleOptions } from '../grad_norm/grad_norm.ts';
 
-const kernel = kernelFromFile('adam', import.meta.url, './adam.wgsl');
+const kernel = kernelFromFile('adam', 'ops/adam/', './adam.wgsl');
 const ELEM = 'alias Elem = f32;';
 if (!kernel.code.includes(ELEM)) throw new Error(`adam.wgsl: expected the line '${ELEM}'`);
 /** The same kernel on vec4<f32> elements, for n a multiple of 4. */

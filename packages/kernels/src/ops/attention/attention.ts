@@ -10,14 +10,14 @@ const IO = './attention_io.wgsl';
 const STAGE_KEYS = './attention_stage_keys.wgsl';
 const SG_IO = './attention_sg_io.wgsl';
 // Dropout inside the kernels: the dropout kernel's mask hash, then the attention helpers.
-const DROP = [new URL('../dropout/dropout_hash.wgsl', import.meta.url).href, './attention_dropout.wgsl'];
-const fwdKernel = kernelFromFile('attention_fwd', import.meta.url, [IO, ...DROP, './attention_fwd.wgsl', STAGE_KEYS]);
-const preKernel = kernelFromFile('attention_bwd_pre', import.meta.url, './attention_bwd_pre.wgsl');
-const dqKernel = kernelFromFile('attention_bwd_q', import.meta.url, [IO, ...DROP, './attention_bwd_q.wgsl', STAGE_KEYS]);
-const dkvKernel = kernelFromFile('attention_bwd_kv', import.meta.url, [IO, ...DROP, './attention_bwd_kv.wgsl']);
-const fwdKernelSg = kernelFromFile('attention_fwd_sg', import.meta.url, [SG_IO, ...DROP, './attention_fwd_sg.wgsl']);
-const dqKernelSg = kernelFromFile('attention_bwd_q_sg', import.meta.url, [SG_IO, ...DROP, './attention_bwd_q_sg.wgsl']);
-const dkvKernelSg = kernelFromFile('attention_bwd_kv_sg', import.meta.url, [SG_IO, ...DROP, './attention_bwd_kv_sg.wgsl']);
+const DROP = ['/ops/dropout/dropout_hash.wgsl', './attention_dropout.wgsl'];
+const fwdKernel = kernelFromFile('attention_fwd', 'ops/attention/', [IO, ...DROP, './attention_fwd.wgsl', STAGE_KEYS]);
+const preKernel = kernelFromFile('attention_bwd_pre', 'ops/attention/', './attention_bwd_pre.wgsl');
+const dqKernel = kernelFromFile('attention_bwd_q', 'ops/attention/', [IO, ...DROP, './attention_bwd_q.wgsl', STAGE_KEYS]);
+const dkvKernel = kernelFromFile('attention_bwd_kv', 'ops/attention/', [IO, ...DROP, './attention_bwd_kv.wgsl']);
+const fwdKernelSg = kernelFromFile('attention_fwd_sg', 'ops/attention/', [SG_IO, ...DROP, './attention_fwd_sg.wgsl']);
+const dqKernelSg = kernelFromFile('attention_bwd_q_sg', 'ops/attention/', [SG_IO, ...DROP, './attention_bwd_q_sg.wgsl']);
+const dkvKernelSg = kernelFromFile('attention_bwd_kv_sg', 'ops/attention/', [SG_IO, ...DROP, './attention_bwd_kv_sg.wgsl']);
 
 /**
  * 'portable': workgroup-memory tiles (any device, any D <= 128). 'subgroup': one 8-lane

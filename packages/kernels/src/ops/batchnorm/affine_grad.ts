@@ -5,9 +5,9 @@ import { packParams, u } from '../../runtime/params.ts';
 import { checkHolds } from '../shape.ts';
 import { checkDistinct, outputBuffer } from './buffers.ts';
 
-const partialKernel = kernelFromFile('affine_grad_partial', import.meta.url, './affine_grad.wgsl', 'partial');
-const partialReluKernel = kernelFromFile('affine_grad_partial_relu', import.meta.url, './affine_grad.wgsl', 'partial_relu');
-const finalizeKernel = kernelFromFile('affine_grad_finalize', import.meta.url, './affine_grad.wgsl', 'finalize');
+const partialKernel = kernelFromFile('affine_grad_partial', 'ops/batchnorm/', './affine_grad.wgsl', 'partial');
+const partialReluKernel = kernelFromFile('affine_grad_partial_relu', 'ops/batchnorm/', './affine_grad.wgsl', 'partial_relu');
+const finalizeKernel = kernelFromFile('affine_grad_finalize', 'ops/batchnorm/', './affine_grad.wgsl', 'finalize');
 
 /** Channels per workgroup of the column-reduction kernels (bn_stats, affine_grad). */
 export const CHANNEL_TILE = 64;

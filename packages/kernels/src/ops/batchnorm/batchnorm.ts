@@ -8,12 +8,12 @@ import { rowsAndCols } from '../layernorm/rows.ts';
 import { affineGrad, rowBlocks, CHANNEL_TILE } from './affine_grad.ts';
 import { checkDistinct, outputBuffer } from './buffers.ts';
 
-const statsPartialKernel = kernelFromFile('bn_stats_partial', import.meta.url, './bn_stats.wgsl', 'partial');
-const statsFinalizeKernel = kernelFromFile('bn_stats_finalize', import.meta.url, './bn_stats.wgsl', 'finalize');
-const applyKernel = kernelFromFile('bn_apply', import.meta.url, './bn_apply.wgsl', 'main');
-const applyEvalKernel = kernelFromFile('bn_apply_eval', import.meta.url, './bn_apply.wgsl', 'main_eval');
-const backwardKernel = kernelFromFile('bn_backward', import.meta.url, './bn_backward.wgsl', 'main');
-const backwardReluKernel = kernelFromFile('bn_backward_relu', import.meta.url, './bn_backward.wgsl', 'main_relu');
+const statsPartialKernel = kernelFromFile('bn_stats_partial', 'ops/batchnorm/', './bn_stats.wgsl', 'partial');
+const statsFinalizeKernel = kernelFromFile('bn_stats_finalize', 'ops/batchnorm/', './bn_stats.wgsl', 'finalize');
+const applyKernel = kernelFromFile('bn_apply', 'ops/batchnorm/', './bn_apply.wgsl', 'main');
+const applyEvalKernel = kernelFromFile('bn_apply_eval', 'ops/batchnorm/', './bn_apply.wgsl', 'main_eval');
+const backwardKernel = kernelFromFile('bn_backward', 'ops/batchnorm/', './bn_backward.wgsl', 'main');
+const backwardReluKernel = kernelFromFile('bn_backward_relu', 'ops/batchnorm/', './bn_backward.wgsl', 'main_relu');
 
 /** Learned parameters and running statistics of a batch norm over C channels, each [C] f32. */
 export interface BatchNormParams {

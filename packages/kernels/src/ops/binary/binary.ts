@@ -8,10 +8,10 @@ import {
 } from '../shape.ts';
 
 const wgsl = './binary.wgsl';
-const kernel = kernelFromFile('binary', import.meta.url, wgsl);
-const kernelInPlace = kernelFromFile('binary_inplace', import.meta.url, wgsl, 'main_inplace');
-const kernelScalar = kernelFromFile('binary_scalar', import.meta.url, wgsl, 'main_scalar');
-const kernelScalarInPlace = kernelFromFile('binary_scalar_inplace', import.meta.url, wgsl, 'main_scalar_inplace');
+const kernel = kernelFromFile('binary', 'ops/binary/', wgsl);
+const kernelInPlace = kernelFromFile('binary_inplace', 'ops/binary/', wgsl, 'main_inplace');
+const kernelScalar = kernelFromFile('binary_scalar', 'ops/binary/', wgsl, 'main_scalar');
+const kernelScalarInPlace = kernelFromFile('binary_scalar_inplace', 'ops/binary/', wgsl, 'main_scalar_inplace');
 
 export const BINARY_OPS = {
   add: 0,

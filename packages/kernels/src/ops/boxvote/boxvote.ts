@@ -5,8 +5,8 @@ import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const sumKernel = kernelFromFile('boxvote', import.meta.url, './boxvote.wgsl', 'main');
-const normKernel = kernelFromFile('boxvote_normalize', import.meta.url, './boxvote.wgsl', 'normalize');
+const sumKernel = kernelFromFile('boxvote', 'ops/boxvote/', './boxvote.wgsl', 'main');
+const normKernel = kernelFromFile('boxvote_normalize', 'ops/boxvote/', './boxvote.wgsl', 'normalize');
 
 function params(f: Partial<Record<'outer' | 'len' | 'inner' | 'spread' | 'ch' | 'total', number>> & { n?: number[]; l?: number[] }): ArrayBuffer {
   const n = f.n ?? [1, 1, 1, 1];

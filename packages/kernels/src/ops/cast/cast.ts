@@ -5,7 +5,7 @@ import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const kernel = kernelFromFile('cast', import.meta.url, './cast.wgsl');
+const kernel = kernelFromFile('cast', 'ops/cast/', './cast.wgsl');
 
 const DTYPES = { f32: 0, u32: 1, i32: 2 } as const;
 export type Dtype = keyof typeof DTYPES;

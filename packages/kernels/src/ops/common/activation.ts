@@ -8,10 +8,10 @@ import { kernelFromSource, readWgsl, type Kernel } from '../../runtime/kernel.ts
 export const ACTIVATIONS = { none: 0, relu: 1, gelu: 2, gelu_tanh: 3 } as const;
 export type Activation = keyof typeof ACTIVATIONS;
 
-const activationWgsl = readWgsl(import.meta.url, './activation.wgsl');
+const activationWgsl = readWgsl('ops/common/', './activation.wgsl');
 
 /**
- * Loads `files` (relative to `base`, i.e. import.meta.url; concatenated in order: shared
+ * Loads `files` (relative to `base`, the calling op's folder such as 'ops/matmul/'; concatenated in order: shared
  * snippets first, the kernel last) with activation.wgsl in front, after the directives
  * (`enable ...;` must precede every declaration).
  */

@@ -165,7 +165,7 @@ export interface Conv2dBackwardWeightOptions {
   exchange?: TileExchange;
 }
 
-const reduceKernel = kernelFromFile('conv2d_splitk_reduce', import.meta.url, './conv2d_splitk_reduce.wgsl');
+const reduceKernel = kernelFromFile('conv2d_splitk_reduce', 'ops/conv2d/', './conv2d_splitk_reduce.wgsl');
 
 /** Split-K slices: enough workgroups to keep every core (or SM) busy, at least 64 pixels per slice. */
 function defaultSplits(g: Conv2dGeometry): number {

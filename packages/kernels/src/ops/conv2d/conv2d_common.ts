@@ -82,7 +82,7 @@ export function tileKernel(name: string, file: string, exchange: TileExchange): 
   let k = kernels.get(key);
   if (!k) {
     const prelude = exchange === 'subgroup' ? './tile_subgroup.wgsl' : './tile_workgroup.wgsl';
-    k = kernelFromFile(exchange === 'subgroup' ? name : `${name}_wgmem`, import.meta.url, [prelude, './conv2d_tile.wgsl', file]);
+    k = kernelFromFile(exchange === 'subgroup' ? name : `${name}_wgmem`, 'ops/conv2d/', [prelude, './conv2d_tile.wgsl', file]);
     kernels.set(key, k);
   }
   return k;

@@ -16,7 +16,7 @@ export type WinogradTile = 2 | 4;
 
 /** `file` with winograd_common.wgsl (tile size override, tile enumeration) in front. */
 function transformKernel(name: string, file: string): Kernel {
-  return kernelFromFile(name, import.meta.url, ['./winograd_common.wgsl', file]);
+  return kernelFromFile(name, 'ops/conv2d/', ['./winograd_common.wgsl', file]);
 }
 
 const inputKernel = transformKernel('winograd_input', './winograd_input.wgsl');

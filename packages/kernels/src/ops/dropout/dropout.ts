@@ -5,7 +5,7 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const kernel = kernelFromFile('dropout', import.meta.url, ['./dropout_hash.wgsl', './dropout.wgsl']);
+const kernel = kernelFromFile('dropout', 'ops/dropout/', ['./dropout_hash.wgsl', './dropout.wgsl']);
 
 export interface DropoutOptions {
   /** drop probability in [0, 1] */

@@ -5,7 +5,7 @@ import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const kernel = kernelFromFile('embedding', import.meta.url, './embedding.wgsl');
+const kernel = kernelFromFile('embedding', 'ops/embedding/', './embedding.wgsl');
 
 /** Validates [vocab, dim] and `count`; shared by the forward and backward launchers. */
 export function checkEmbedding(name: string, vocab: number, dim: number, count: number, ids: GpuBuffer): void {

@@ -6,7 +6,7 @@ import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 import { checkEmbedding } from '../embedding/embedding.ts';
 
-const kernel = kernelFromFile('embedding_backward', import.meta.url, './embedding_backward.wgsl');
+const kernel = kernelFromFile('embedding_backward', 'ops/embedding_backward/', './embedding_backward.wgsl');
 const NO_PAD = 0xffffffff;
 // Every workgroup scans all ids: a few dozen larger row ranges keep that scan cheap while
 // leaving enough workgroups for the (serial per workgroup) adds.

@@ -5,8 +5,8 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const kernel = kernelFromFile('fill', import.meta.url, './fill.wgsl');
-const kernelU32 = kernelFromFile('fill_u32', import.meta.url, './fill.wgsl', 'main_u32');
+const kernel = kernelFromFile('fill', 'ops/fill/', './fill.wgsl');
+const kernelU32 = kernelFromFile('fill_u32', 'ops/fill/', './fill.wgsl', 'main_u32');
 
 export type FillDtype = 'f32' | 'u32';
 

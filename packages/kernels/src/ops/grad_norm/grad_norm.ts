@@ -5,7 +5,7 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const kernel = kernelFromFile('grad_norm', import.meta.url, './grad_norm.wgsl');
+const kernel = kernelFromFile('grad_norm', 'ops/grad_norm/', './grad_norm.wgsl');
 
 /**
  * Total gradient norm and clip coefficient (PyTorch clip_grad_norm_, norm 2) from `count`

@@ -5,17 +5,17 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { matmul } from '../matmul/matmul.ts';
 
-const scaleFromValue = kernelFromFile('infonce_scale', import.meta.url, './infonce_scale.wgsl', 'from_value');
-const scaleFromBuffer = kernelFromFile('infonce_scale_buffer', import.meta.url, './infonce_scale.wgsl', 'from_buffer');
+const scaleFromValue = kernelFromFile('infonce_scale', 'ops/infonce/', './infonce_scale.wgsl', 'from_value');
+const scaleFromBuffer = kernelFromFile('infonce_scale_buffer', 'ops/infonce/', './infonce_scale.wgsl', 'from_buffer');
 /** A row kernel: infonce_rows.wgsl (Params, row index, workgroup sum) followed by its own file. */
 function rowKernel(name: string, file: string): Kernel {
-  return kernelFromFile(name, import.meta.url, ['./infonce_rows.wgsl', file]);
+  return kernelFromFile(name, 'ops/infonce/', ['./infonce_rows.wgsl', file]);
 }
 
 const normalizeKernel = rowKernel('infonce_normalize', './infonce_normalize.wgsl');
-const statsKernel = kernelFromFile('infonce_stats', import.meta.url, './infonce_stats.wgsl');
-const finalizeKernel = kernelFromFile('infonce_finalize', import.meta.url, './infonce_finalize.wgsl');
-const gradKernel = kernelFromFile('infonce_grad', import.meta.url, './infonce_grad.wgsl');
+const statsKernel = kernelFromFile('infonce_stats', 'ops/infonce/', './infonce_stats.wgsl');
+const finalizeKernel = kernelFromFile('infonce_finalize', 'ops/infonce/', './infonce_finalize.wgsl');
+const gradKernel = kernelFromFile('infonce_grad', 'ops/infonce/', './infonce_grad.wgsl');
 const normalizeBackwardKernel = rowKernel('infonce_normalize_backward', './infonce_normalize_backward.wgsl');
 
 export interface InfoNceShape {

@@ -7,8 +7,8 @@ import { affineGrad } from '../batchnorm/affine_grad.ts';
 import { checkDistinct, outputBuffer } from '../batchnorm/buffers.ts';
 import { rowKernel, rowsAndCols, rowWorkgroupSize } from './rows.ts';
 
-const forwardKernel = rowKernel('layernorm', import.meta.url, './layernorm.wgsl');
-const backwardKernel = rowKernel('layernorm_backward', import.meta.url, './layernorm_backward.wgsl');
+const forwardKernel = rowKernel('layernorm', 'ops/layernorm/', './layernorm.wgsl');
+const backwardKernel = rowKernel('layernorm_backward', 'ops/layernorm/', './layernorm_backward.wgsl');
 
 export interface LayerNormParams {
   /** [C] f32 */

@@ -8,9 +8,9 @@ import { checkShape, numel } from '../shape.ts';
  * WGSL has no includes.
  */
 
-const ROW_REDUCE = new URL('./row_reduce.wgsl', import.meta.url).href;
+const ROW_REDUCE = '/ops/layernorm/row_reduce.wgsl';
 
-/** Loads `file` (relative to `base`, i.e. import.meta.url) with the row reductions prepended. */
+/** Loads `file` (relative to `base`, the calling op's folder such as 'ops/softmax/') with the row reductions prepended. */
 export function rowKernel(name: string, base: string, file: string): Kernel {
   return kernelFromFile(name, base, [ROW_REDUCE, file]);
 }

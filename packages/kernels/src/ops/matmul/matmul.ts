@@ -7,9 +7,9 @@ import { checkHolds } from '../shape.ts';
 import { ACTIVATIONS, kernelWithActivations, type Activation } from '../common/activation.ts';
 
 // matmul_io.wgsl: Params, vec4 views, epilogue shared by both kernels.
-const tiledScalar = kernelWithActivations('matmul', import.meta.url, ['./matmul_io.wgsl', './matmul.wgsl'], 'main');
-const tiledVec4 = kernelWithActivations('matmul_vec4', import.meta.url, ['./matmul_io.wgsl', './matmul.wgsl'], 'main_vec4');
-const subgroupVec4 = kernelWithActivations('matmul_subgroup', import.meta.url, ['./matmul_io.wgsl', './matmul_subgroup.wgsl'], 'main');
+const tiledScalar = kernelWithActivations('matmul', 'ops/matmul/', ['./matmul_io.wgsl', './matmul.wgsl'], 'main');
+const tiledVec4 = kernelWithActivations('matmul_vec4', 'ops/matmul/', ['./matmul_io.wgsl', './matmul.wgsl'], 'main_vec4');
+const subgroupVec4 = kernelWithActivations('matmul_subgroup', 'ops/matmul/', ['./matmul_io.wgsl', './matmul_subgroup.wgsl'], 'main');
 
 /** 'tiled': workgroup-memory tiles (portable, GPUs); 'subgroup': 8-wide subgroup kernel (lavapipe). */
 export type MatmulKernel = 'tiled' | 'subgroup';

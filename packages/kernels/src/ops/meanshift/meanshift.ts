@@ -5,9 +5,9 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const neighboursKernel = kernelFromFile('meanshift_neighbours', import.meta.url, './meanshift.wgsl', 'neighbours');
-const sweepKernel = kernelFromFile('meanshift_sweep', import.meta.url, './meanshift.wgsl', 'sweep');
-const sweepVec4Kernel = kernelFromFile('meanshift_sweep_vec4', import.meta.url, './meanshift.wgsl', 'sweep_vec4');
+const neighboursKernel = kernelFromFile('meanshift_neighbours', 'ops/meanshift/', './meanshift.wgsl', 'neighbours');
+const sweepKernel = kernelFromFile('meanshift_sweep', 'ops/meanshift/', './meanshift.wgsl', 'sweep');
+const sweepVec4Kernel = kernelFromFile('meanshift_sweep_vec4', 'ops/meanshift/', './meanshift.wgsl', 'sweep_vec4');
 
 export interface MeanShiftShape {
   /** points */

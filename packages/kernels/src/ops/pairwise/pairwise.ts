@@ -5,9 +5,9 @@ import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const distKernel = kernelFromFile('gram_dist', import.meta.url, './pairwise.wgsl', 'gram_dist');
-const affinityKernel = kernelFromFile('affinity', import.meta.url, './pairwise.wgsl', 'affinity');
-const diagonalKernel = kernelFromFile('diagonal', import.meta.url, './pairwise.wgsl', 'diagonal');
+const distKernel = kernelFromFile('gram_dist', 'ops/pairwise/', './pairwise.wgsl', 'gram_dist');
+const affinityKernel = kernelFromFile('affinity', 'ops/pairwise/', './pairwise.wgsl', 'affinity');
+const diagonalKernel = kernelFromFile('diagonal', 'ops/pairwise/', './pairwise.wgsl', 'diagonal');
 
 function checkSquare(name: string, m: number, x: GpuBuffer, out: GpuBuffer): void {
   check(Number.isInteger(m) && m >= 1, name, `bad size ${m}`);

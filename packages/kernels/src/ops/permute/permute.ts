@@ -6,7 +6,7 @@ import { check } from '../../runtime/errors.ts';
 import { MAX_DIMS, checkHolds, checkShape, collapseDims, contiguousStrides, dimParams, fmtShape, numel } from '../shape.ts';
 import { transpose, transposeFits } from '../transpose/transpose.ts';
 
-const kernel = kernelFromFile('permute', import.meta.url, './permute.wgsl');
+const kernel = kernelFromFile('permute', 'ops/permute/', './permute.wgsl');
 
 export interface PermuteResult {
   out: GpuBuffer;

@@ -8,14 +8,14 @@ import { checkDistinct, outputBuffer } from '../batchnorm/buffers.ts';
 
 // The 2-D pool kernels share their Params and index helpers (pool2d_common.wgsl), prepended
 // to each source since WGSL has no includes.
-const pool2dKernel = (name: string, file: string): Kernel => kernelFromFile(name, import.meta.url, ['./pool2d_common.wgsl', file]);
+const pool2dKernel = (name: string, file: string): Kernel => kernelFromFile(name, 'ops/pool/', ['./pool2d_common.wgsl', file]);
 
 const maxKernel = pool2dKernel('maxpool2d', './maxpool2d.wgsl');
 const maxBackwardKernel = pool2dKernel('maxpool2d_backward', './maxpool2d_backward.wgsl');
 const avgKernel = pool2dKernel('avgpool2d', './avgpool2d.wgsl');
 const avgBackwardKernel = pool2dKernel('avgpool2d_backward', './avgpool2d_backward.wgsl');
-const globalKernel = kernelFromFile('global_avgpool', import.meta.url, './global_avgpool.wgsl');
-const globalBackwardKernel = kernelFromFile('global_avgpool_backward', import.meta.url, './global_avgpool_backward.wgsl');
+const globalKernel = kernelFromFile('global_avgpool', 'ops/pool/', './global_avgpool.wgsl');
+const globalBackwardKernel = kernelFromFile('global_avgpool_backward', 'ops/pool/', './global_avgpool_backward.wgsl');
 
 /** An NHWC activation shape [N, H, W, C]. */
 export type Nhwc = readonly [number, number, number, number];

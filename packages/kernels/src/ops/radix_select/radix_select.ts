@@ -5,7 +5,7 @@ import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const kernel = kernelFromFile('radix_histogram', import.meta.url, './radix_select.wgsl');
+const kernel = kernelFromFile('radix_histogram', 'ops/radix_select/', './radix_select.wgsl');
 const MAX_GROUPS = 1024;
 
 /** The order-preserving u32 key of an f32 (what the kernel compares); exported for the selection driver and tests. */

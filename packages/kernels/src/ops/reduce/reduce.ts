@@ -5,8 +5,8 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { broadcastShapes, checkHolds, checkShape, fmtShape, normalizeAxis, numel, sameShape } from '../shape.ts';
 
-const kernel = kernelFromFile('reduce', import.meta.url, './reduce.wgsl');
-const kernelArg = kernelFromFile('reduce_arg', import.meta.url, './reduce.wgsl', 'main_arg');
+const kernel = kernelFromFile('reduce', 'ops/reduce/', './reduce.wgsl');
+const kernelArg = kernelFromFile('reduce_arg', 'ops/reduce/', './reduce.wgsl', 'main_arg');
 
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
 export type ArgReduceOp = 'argmax' | 'argmin';

@@ -6,8 +6,8 @@ import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 import { resolveGradScale, type GradScaleOptions } from '../grad_norm/grad_norm.ts';
 
-const kernel = kernelFromFile('sgd', import.meta.url, './sgd.wgsl');
-const kernelPlain = kernelFromFile('sgd_plain', import.meta.url, './sgd.wgsl', 'main_plain');
+const kernel = kernelFromFile('sgd', 'ops/sgd/', './sgd.wgsl');
+const kernelPlain = kernelFromFile('sgd_plain', 'ops/sgd/', './sgd.wgsl', 'main_plain');
 
 export interface SgdOptions extends GradScaleOptions {
   lr: number;

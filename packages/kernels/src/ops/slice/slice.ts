@@ -5,8 +5,8 @@ import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { MAX_DIMS, checkHolds, checkShape, collapseDims, contiguousStrides, dimParams, fmtShape, numel } from '../shape.ts';
 
-const gatherKernel = kernelFromFile('slice', import.meta.url, './slice.wgsl', 'main_gather');
-const scatterKernel = kernelFromFile('slice_scatter', import.meta.url, './slice.wgsl', 'main_scatter');
+const gatherKernel = kernelFromFile('slice', 'ops/slice/', './slice.wgsl', 'main_gather');
+const scatterKernel = kernelFromFile('slice_scatter', 'ops/slice/', './slice.wgsl', 'main_scatter');
 
 export interface SliceResult {
   out: GpuBuffer;

@@ -5,8 +5,8 @@ import { checkHolds } from '../shape.ts';
 import { rowKernel, rowsAndCols, rowWorkgroupSize } from '../layernorm/rows.ts';
 import { checkDistinct, outputBuffer } from '../batchnorm/buffers.ts';
 
-const forwardKernel = rowKernel('softmax', import.meta.url, './softmax.wgsl');
-const backwardKernel = rowKernel('softmax_backward', import.meta.url, './softmax_backward.wgsl');
+const forwardKernel = rowKernel('softmax', 'ops/softmax/', './softmax.wgsl');
+const backwardKernel = rowKernel('softmax_backward', 'ops/softmax/', './softmax_backward.wgsl');
 
 export interface SoftmaxOptions {
   /** log-softmax instead of softmax. */

@@ -5,7 +5,7 @@ import { packParams, u } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { checkHolds } from '../shape.ts';
 
-const kernel = kernelFromFile('transpose', import.meta.url, './transpose.wgsl');
+const kernel = kernelFromFile('transpose', 'ops/transpose/', './transpose.wgsl');
 const TILE = 16;
 const MAX_GROUPS = 65535;
 

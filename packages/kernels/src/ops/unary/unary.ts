@@ -4,8 +4,8 @@ import { kernelWithActivations } from '../common/activation.ts';
 import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 
-const kernel = kernelWithActivations('unary', import.meta.url, './unary.wgsl');
-const kernelInPlace = kernelWithActivations('unary_inplace', import.meta.url, './unary.wgsl', 'main_inplace');
+const kernel = kernelWithActivations('unary', 'ops/unary/', './unary.wgsl');
+const kernelInPlace = kernelWithActivations('unary_inplace', 'ops/unary/', './unary.wgsl', 'main_inplace');
 
 export const UNARY_OPS = {
   neg: 0,

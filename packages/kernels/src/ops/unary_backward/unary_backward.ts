@@ -5,8 +5,8 @@ import { packParams, u, f } from '../../runtime/params.ts';
 import { check } from '../../runtime/errors.ts';
 import { unary, UNARY_OPS, type UnaryOp } from '../unary/unary.ts';
 
-const kernel = kernelFromFile('unary_backward', import.meta.url, './unary_backward.wgsl');
-const kernelInPlace = kernelFromFile('unary_backward_inplace', import.meta.url, './unary_backward.wgsl', 'main_inplace');
+const kernel = kernelFromFile('unary_backward', 'ops/unary_backward/', './unary_backward.wgsl');
+const kernelInPlace = kernelFromFile('unary_backward_inplace', 'ops/unary_backward/', './unary_backward.wgsl', 'main_inplace');
 
 /**
  * Which tensor the backward of each unary op reads: its input 'x', its output 'y', or none.

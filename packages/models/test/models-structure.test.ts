@@ -1,5 +1,5 @@
 import { describe, it, beforeAll, expect, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,10 +132,14 @@ describe('loadModel', () => {
     const own = join(tmp, 'own.safetensors');
     writeSafetensors(own, await a.model.stateDict(), { config: JSON.stringify(a.config) });
     const c = loadModel(gpu, own);
+    // The same files as bytes (what a web page holds): the format is sniffed, not named.
+    const d = loadModel(gpu, new Uint8Array(readFileSync(own)));
+    const e = loadModel(gpu, new Uint8Array(readFileSync(PTH)), { textHeads: 2, name: 'official.pth' });
+    expect(e.layout).toBe('official');
     const images = tensor(gpu, testing.randUniform(2 * 40 * 40 * 3, 3), [2, 40, 40, 3]);
     const ids = tensor(gpu, Uint32Array.from([101, 5, 6, 102, 101, 9, 102, 0]), [2, 4], 'u32');
     const mask = tensor(gpu, Uint32Array.from([1, 1, 1, 1, 1, 1, 1, 0]), [2, 4], 'u32');
-    const outs = await Promise.all([a, b, c].map(async ({ model }) => {
+    const outs = await Promise.all([a, b, c, d, e].map(async ({ model }) => {
       const e = noGrad(() => scope(() => [keep(model.encodeImage(images)), keep(model.encodeText(ids, mask))]));
       const v = [Array.from(await e[0].data()), Array.from(await e[1].data())];
       e.forEach((t) => t.dispose());
@@ -144,6 +148,9 @@ describe('loadModel', () => {
     }));
     expect(outs[1]).toEqual(outs[0]);
     expect(outs[2]).toEqual(outs[0]);
+    expect(outs[3]).toEqual(outs[0]);
+    expect(outs[4]).toEqual(outs[0]);
+    expect(() => loadModel(gpu, new Uint8Array(16), { name: 'junk.bin' })).toThrow(/junk\.bin/);
     for (const t of [images, ids, mask]) t.dispose();
     expect(() => loadModel(gpu, PTH, { textHeads: 5 })).toThrow(/not divisible|heads/);
   });

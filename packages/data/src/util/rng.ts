@@ -3,11 +3,14 @@
  * dropout, splits) draws from generators derived from (seed, names...) so a run is reproducible
  * and independent of worker timing.
  */
-import { createHash } from 'node:crypto';
 
-/** 32-bit hash of any list of strings/numbers (SHA-1 prefix: stable across platforms and versions). */
+/**
+ * 32-bit hash of any list of strings/numbers (SHA-1 prefix: stable across platforms and versions).
+ * Node only; node:crypto is fetched when called so this module (rngFromSeed, randInt) also loads
+ * in a browser.
+ */
 export function hash32(...parts: ReadonlyArray<string | number>): number {
-  const h = createHash('sha1');
+  const h = process.getBuiltinModule('node:crypto').createHash('sha1');
   for (const p of parts) h.update(`${typeof p}:${p}\u0000`);
   return h.digest().readUInt32LE(0);
 }

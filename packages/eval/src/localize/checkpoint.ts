@@ -3,7 +3,7 @@
  * safetensors, or a PyTorch .pth in the official layout (models' loadModel). The patch size is
  * the training run's `data.patchSize` when the checkpoint records one, else the paper's 124.
  */
-import { openSource, readSafetensorsHeader, loadModel, ExifClip, type LoadedModel } from '@exif-lang/models';
+import { openSource, readSafetensorsHeader, loadModel, ExifClip, type CheckpointInput, type LoadedModel } from '@exif-lang/models';
 import type { Gpu } from '@exif-lang/kernels';
 import { modelExtractor } from './model-features.ts';
 import type { FeatureExtractor } from './types.ts';
@@ -11,10 +11,10 @@ import type { FeatureExtractor } from './types.ts';
 /** The paper's evaluation patch. */
 export const PAPER_PATCH_SIZE = 124;
 
-/** data.patchSize from a safetensors header's run config, if any. */
-export function recordedPatchSize(path: string): number | undefined {
-  if (!path.endsWith('.safetensors')) return undefined;
-  const src = openSource(path);
+/** data.patchSize from a safetensors header's run config, if any (a path, or the bytes a page holds). */
+export function recordedPatchSize(input: CheckpointInput): number | undefined {
+  if (typeof input === 'string' && !input.endsWith('.safetensors')) return undefined;
+  const src = openSource(input);
   try {
     const meta = readSafetensorsHeader(src).metadata;
     if (!meta.config) return undefined;
@@ -40,11 +40,13 @@ export interface OpenExtractorOptions {
   patchSize?: number;
   textHeads?: number;
   onProgress?: (done: number, total: number) => void;
+  /** shown in errors when the checkpoint is given as bytes */
+  name?: string;
 }
 
-export function openExtractor(gpu: Gpu, path: string, opts: OpenExtractorOptions = {}): OpenedExtractor {
-  const loaded = loadModel(gpu, path, { textHeads: opts.textHeads });
-  const patchSize = opts.patchSize ?? recordedPatchSize(path) ?? PAPER_PATCH_SIZE;
+export function openExtractor(gpu: Gpu, input: CheckpointInput, opts: OpenExtractorOptions = {}): OpenedExtractor {
+  const loaded = loadModel(gpu, input, { textHeads: opts.textHeads, name: opts.name });
+  const patchSize = opts.patchSize ?? recordedPatchSize(input) ?? PAPER_PATCH_SIZE;
   return {
     extractor: modelExtractor(loaded.model, patchSize, 'ours', { onProgress: opts.onProgress }),
     model: loaded.model,

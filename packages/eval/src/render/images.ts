@@ -10,6 +10,7 @@ import type { RgbImage } from '@exif-lang/data';
 import { writeFileAtomic } from '@exif-lang/models';
 import { colormap } from './colormap.ts';
 import { robustRange } from './range.ts';
+import { heatmapOverlay, maskPixels, type OverlayOptions } from './overlay.ts';
 
 function checkSize(what: string, width: number, height: number, length: number, channels: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -39,32 +40,18 @@ export async function writeHeatmapPng(path: string, width: number, height: numbe
   await save(path, rawPng(colormap(heat, lo, hi), width, height, 3));
 }
 
-/**
- * The heat map colour-mapped (coolwarm over `range`, default robustRange(heat)) and blended over
- * the photo, out = round((1 - alpha) * photo + alpha * colour) per channel (alpha default 0.55),
- * written as PNG at the image's size.
- */
-export async function writeHeatmapOverlay(
-  path: string, image: RgbImage, heat: Float32Array, opts: { alpha?: number; range?: [number, number] } = {},
-): Promise<void> {
+/** The heat map blended over the photo (heatmapOverlay: coolwarm, alpha default 0.55), as PNG at the image's size. */
+export async function writeHeatmapOverlay(path: string, image: RgbImage, heat: Float32Array, opts: OverlayOptions = {}): Promise<void> {
   const { width, height, data } = image;
   checkSize('writeHeatmapOverlay (image)', width, height, data.length, 3);
   checkSize('writeHeatmapOverlay (heat map)', width, height, heat.length, 1);
-  const alpha = opts.alpha ?? 0.55;
-  if (!(alpha >= 0 && alpha <= 1)) throw new Error(`writeHeatmapOverlay: alpha must be in [0, 1], got ${alpha}`);
-  const [lo, hi] = opts.range ?? robustRange(heat);
-  const px = colormap(heat, lo, hi); // blended in place: one extra RGB buffer in all
-  const keep = 1 - alpha;
-  for (let i = 0; i < px.length; i++) px[i] = Math.round(keep * data[i]! + alpha * px[i]!);
-  await save(path, rawPng(px, width, height, 3));
+  await save(path, rawPng(heatmapOverlay(image, heat, opts), width, height, 3));
 }
 
 /** the binary mask as a 1-channel PNG: nonzero (spliced) -> white 255, 0 -> black */
 export async function writeMaskPng(path: string, width: number, height: number, mask: Uint8Array): Promise<void> {
   checkSize('writeMaskPng', width, height, mask.length, 1);
-  const px = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) px[i] = mask[i] ? 255 : 0;
-  await save(path, rawPng(px, width, height, 1));
+  await save(path, rawPng(maskPixels(mask), width, height, 1));
 }
 
 /** RGB bytes (the PCA picture) as PNG */

@@ -5,8 +5,18 @@
  * state beside the weights), so readers take ranges through a file descriptor and load only
  * what they use.
  */
-import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, fstatSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+
+/**
+ * node:fs and node:path, fetched when a file is touched rather than imported: the in-memory
+ * readers (MemorySource, safetensors and .pth parsing) must also load in a browser, where a
+ * checkpoint arrives as bytes.
+ */
+function fs(): typeof import('node:fs') {
+  return process.getBuiltinModule('node:fs');
+}
+function path(): typeof import('node:path') {
+  return process.getBuiltinModule('node:path');
+}
 
 export interface ByteSource {
   /** Shown in error messages (the file path, or a label for in-memory bytes). */
@@ -33,8 +43,8 @@ export class FileSource implements ByteSource {
   readonly size: number;
   private fd: number | null;
   constructor(readonly name: string) {
-    this.fd = openSync(name, 'r');
-    this.size = fstatSync(this.fd).size;
+    this.fd = fs().openSync(name, 'r');
+    this.size = fs().fstatSync(this.fd).size;
   }
   read(offset: number, length: number): Uint8Array {
     checkRange(this, offset, length);
@@ -43,14 +53,14 @@ export class FileSource implements ByteSource {
     let done = 0;
     while (done < length) {
       // readSync moves at most 2 GiB per call.
-      const n = readSync(this.fd, out, done, Math.min(length - done, 1 << 30), offset + done);
+      const n = fs().readSync(this.fd, out, done, Math.min(length - done, 1 << 30), offset + done);
       if (n === 0) throw new Error(`${this.name}: unexpected end of file at byte ${offset + done}`);
       done += n;
     }
     return out;
   }
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
+    if (this.fd !== null) fs().closeSync(this.fd);
     this.fd = null;
   }
 }
@@ -66,12 +76,14 @@ export function openSource(input: string | Uint8Array, name?: string): ByteSourc
 }
 
 /**
- * Writes `chunks` to `path` so that readers see the old file or the whole new one, never a
+ * Writes `chunks` to `file` so that readers see the old file or the whole new one, never a
  * partial one: a temp file in the same directory (same filesystem, so rename is atomic),
  * fsync, rename, then fsync the directory so the rename itself survives a crash.
  */
-export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+export function writeFileAtomic(file: string, chunks: Iterable<Uint8Array>): void {
+  const { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } = fs();
+  const { basename, dirname, join } = path();
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
     for (const c of chunks) {
@@ -85,9 +97,9 @@ export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>): voi
     throw e;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  renameSync(tmp, file);
   try {
-    const dfd = openSync(dirname(path), 'r');
+    const dfd = openSync(dirname(file), 'r');
     try { fsyncSync(dfd); } finally { closeSync(dfd); }
   } catch {
     // Some filesystems refuse fsync on directories; the data itself is already synced.

@@ -5,4 +5,4 @@ export {
   ExifClip, exifClipConfigFrom, resnetConfigOf, textConfigOf, toModelConfig, PAPER_LOGIT_SCALE, CLIP_INIT_LOGIT_SCALE,
   type ExifClipConfig,
 } from './exif-clip.ts';
-export { loadModel, readCheckpointTensors, type LoadModelOptions, type LoadedModel } from './load.ts';
+export { loadModel, readCheckpointTensors, type CheckpointInput, type LoadModelOptions, type LoadedModel } from './load.ts';

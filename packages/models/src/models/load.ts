@@ -14,6 +14,8 @@ export interface LoadModelOptions {
   /** dropout of the rebuilt text tower (default 0.1 hidden and attention, DistilBERT's; inference ignores it) */
   dropout?: number;
   attentionDropout?: number;
+  /** shown in errors when the checkpoint is given as bytes */
+  name?: string;
 }
 
 export interface LoadedModel {
@@ -38,13 +40,25 @@ function headsFromMetadata(meta: Record<string, string> | undefined): number | u
   }
 }
 
+/**
+ * A checkpoint given as a path, or as its bytes (a browser has no files): safetensors when the
+ * path ends in .safetensors, or when the bytes are laid out as one (an 8-byte header length, then
+ * the JSON header's "{"); anything else is read as a PyTorch .pth (zip or bare pickle).
+ */
+export type CheckpointInput = string | Uint8Array;
+
+function isSafetensors(input: CheckpointInput): boolean {
+  if (typeof input === 'string') return input.endsWith('.safetensors');
+  return input.byteLength > 8 && input[8] === 0x7b && !(input[0] === 0x50 && input[1] === 0x4b);
+}
+
 /** Reads a state dict from our safetensors or a PyTorch .pth (the official checkpoint included). */
-export function readCheckpointTensors(path: string): { tensors: TensorMap; heads?: number } {
-  if (path.endsWith('.safetensors')) {
-    const f = readSafetensors(path, { halfToF32: true });
+export function readCheckpointTensors(input: CheckpointInput, name?: string): { tensors: TensorMap; heads?: number } {
+  if (isSafetensors(input)) {
+    const f = readSafetensors(input, { halfToF32: true, name });
     return { tensors: f.tensors, heads: headsFromMetadata(f.metadata) };
   }
-  return { tensors: readPth(path).tensors };
+  return { tensors: readPth(input, { name }).tensors };
 }
 
 /**
@@ -52,8 +66,9 @@ export function readCheckpointTensors(path: string): { tensors: TensorMap; heads
  * the official exif-as-language layout, a torchvision ResNet + Hugging Face DistilBERT pair, or
  * canonical names. The structure (depths, widths, sizes) is inferred from the tensors.
  */
-export function loadModel(gpu: Gpu, path: string, opts: LoadModelOptions = {}): LoadedModel {
-  const { tensors, heads } = readCheckpointTensors(path);
+export function loadModel(gpu: Gpu, input: CheckpointInput, opts: LoadModelOptions = {}): LoadedModel {
+  const path = typeof input === 'string' ? input : (opts.name ?? '<checkpoint bytes>');
+  const { tensors, heads } = readCheckpointTensors(input, path);
   const m = mapToCanonical(tensors, { textHeads: opts.textHeads ?? heads });
   if (m.missing.length) throw new Error(`${path}: ${m.missing.length} tensors missing for the inferred model: ${m.missing.slice(0, 6).join(', ')}${m.missing.length > 6 ? ', ...' : ''}`);
   const model = new ExifClip(gpu, exifClipConfigFrom(m.config, opts));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what exif-lang needs on a Debian 12 machine with Node 20 (idempotent, run as root
-# for the apt part): pnpm (pinned), the npm dependencies, and Mesa lavapipe (CPU Vulkan, from
-# bookworm-backports) when Dawn finds no WebGPU adapter.
+# for the apt part): pnpm (pinned), the npm dependencies, Mesa lavapipe (CPU Vulkan, from
+# bookworm-backports) when Dawn finds no WebGPU adapter, and Debian's chromium (the web page's
+# browser test drives it headless; never a downloaded browser) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,4 +39,14 @@ if ! node scripts/has-adapter.mjs >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
   node scripts/has-adapter.mjs
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing Debian's chromium (for apps/web's browser test)"
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: need root for apt-get (run as root, or apt-get install chromium)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi

@@ -10,6 +10,7 @@ import { registerTrain } from './train.ts';
 import { registerLocalize } from './localize.ts';
 import { registerEval } from './eval.ts';
 import { registerBenchLocalize } from './bench-localize.ts';
+import { registerWeb } from './web.ts';
 
 /** Every sub-command registers itself here, one file per command (or command group). */
 export function registerAll(program: Command): void {
@@ -24,4 +25,5 @@ export function registerAll(program: Command): void {
   registerLocalize(program);
   registerEval(program);
   registerBenchLocalize(program);
+  registerWeb(program);
 }

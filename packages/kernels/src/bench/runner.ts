@@ -46,7 +46,7 @@ function nodeFs(): typeof import('node:fs') {
 
 /** Every case of every file in src/bench/cases/, in file order. */
 export async function loadBenchCases(): Promise<BenchCase[]> {
-  const dir = new URL('./cases/', import.meta.url);
+  const dir = new URL(/* @vite-ignore */ './cases/', import.meta.url); // read at run time in Node, never bundled
   const files = nodeFs().readdirSync(dir).filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts')).sort();
   const out: BenchCase[] = [];
   for (const f of files) {

@@ -131,7 +131,9 @@ export class Gpu {
       throw new Error(`write into '${dst.label}': ${data.byteLength} bytes at ${offset} exceed its ${dst.byteLength}`);
     }
     if (this.encoder) this.flush();
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    // Typed as ArrayBuffer-backed: the DOM lib (the web page's type check) refuses a view that
+    // might sit on a SharedArrayBuffer; our uploads never do.
+    const bytes = new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
     const padded = bytes.byteLength % 4 === 0 ? bytes : padTo4(bytes);
     this.device.queue.writeBuffer(dst.buffer, offset, padded);
     this.counters.uploads++;
@@ -410,7 +412,7 @@ function describe(kernels: string[]): string {
   return `${kernels.slice(0, 3).join('; ')}; ... ${kernels.length - 4} more ...; ${kernels[kernels.length - 1]}`;
 }
 
-function padTo4(bytes: Uint8Array): Uint8Array {
+function padTo4(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
   out.set(bytes);
   return out;

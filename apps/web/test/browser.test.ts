@@ -23,7 +23,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { getGpu } from '@exif-lang/kernels';
 import { ExifClip, saveTrainingCheckpoint } from '@exif-lang/models';
 import { decodeImage, generateSplices, generateSynthZoo, type RgbImage } from '@exif-lang/data';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.ts';
 import { compareBytes } from './compare.ts';
 
 const run = promisify(execFile);

@@ -1,0 +1,52 @@
+/**
+ * The photos a probe runs on: the data package's index of a folder (EXIF, EXIF text with the
+ * folder's own tag vocabulary, size), built once into a cache folder and reused, plus a hash of
+ * every file's bytes (the feature cache's key: a re-saved photo is a different image).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildIndex, readIndex, type ExifValue, type IndexEntry } from '@exif-lang/data';
+
+export interface ProbeImage {
+  id: string;
+  path: string;
+  /** sha1 of the file's bytes */
+  hash: string;
+  width: number;
+  height: number;
+  exif: Record<string, ExifValue>;
+  /** EXIF as text (the index's vocabulary) */
+  text: string;
+  make: string;
+  model: string;
+}
+
+export interface PhotoSetOptions {
+  /** where the index goes (one sub-folder per photo folder) */
+  cacheDir: string;
+  /** smallest side kept (a patch must fit) */
+  minSize: number;
+}
+
+function str(v: ExifValue | undefined): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+export async function loadPhotoSet(dir: string, opts: PhotoSetOptions): Promise<ProbeImage[]> {
+  const root = resolve(dir);
+  const key = createHash('sha1').update(`${root}\u0000${opts.minSize}`).digest('hex').slice(0, 12);
+  const index = join(opts.cacheDir, `index-${key}`, 'index.jsonl');
+  if (!existsSync(index)) await buildIndex(root, index, { minSize: opts.minSize });
+  const entries: IndexEntry[] = await readIndex(index);
+  return entries
+    .filter((e) => Math.min(e.width, e.height) >= opts.minSize)
+    .map((e) => {
+      const file = resolve(e.path); // the index was built from the absolute root: absolute paths
+      return {
+        id: e.id, path: file, hash: createHash('sha1').update(readFileSync(file)).digest('hex'),
+        width: e.width, height: e.height, exif: e.exif, text: e.text, make: str(e.exif.Make), model: str(e.exif.Model),
+      };
+    })
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

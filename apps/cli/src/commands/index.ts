@@ -11,6 +11,7 @@ import { registerLocalize } from './localize.ts';
 import { registerEval } from './eval.ts';
 import { registerBenchLocalize } from './bench-localize.ts';
 import { registerWeb } from './web.ts';
+import { registerCheck } from './check.ts';
 
 /** Every sub-command registers itself here, one file per command (or command group). */
 export function registerAll(program: Command): void {
@@ -26,4 +27,5 @@ export function registerAll(program: Command): void {
   registerEval(program);
   registerBenchLocalize(program);
   registerWeb(program);
+  registerCheck(program);
 }

@@ -6,12 +6,16 @@
  * "random-init-<hash>-<seed>"), so a retrained checkpoint never hits a stale entry.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImage, type RgbImage } from '@exif-lang/data';
 import type { FeatureExtractor } from '../localize/types.ts';
 import type { ProbeImage } from './photo-set.ts';
+import { readF32, writeF32 } from './f32-cache.ts';
 import { patchOrigins, patchStrip, type PatchPlan } from './patches.ts';
+
+/** What embedding needs of a photo: its file, and the hash that keys the cache and seeds the crops. */
+export type EmbedImage = Pick<ProbeImage, 'id' | 'path' | 'hash'>;
 
 export interface ImageFeatures {
   /** [patches, dim] row-major */
@@ -46,14 +50,14 @@ export function meanRows(data: Float32Array, rows: number, dim: number): Float32
   return m;
 }
 
-async function decode(img: ProbeImage): Promise<RgbImage> {
+async function decode(img: EmbedImage): Promise<RgbImage> {
   const r = await decodeImage(img.path);
   if (!r.ok) throw new Error(`${img.id}: ${r.reason} (${r.detail})`);
   return r.image;
 }
 
 /** Features of every image, in order; images are decoded only on a cache miss. */
-export async function embedImages(images: readonly ProbeImage[], extractor: FeatureExtractor, o: EmbedOptions): Promise<ImageFeatures[]> {
+export async function embedImages(images: readonly EmbedImage[], extractor: FeatureExtractor, o: EmbedOptions): Promise<ImageFeatures[]> {
   const { plan } = o;
   if (plan.size !== extractor.patchSize) throw new Error(`${extractor.name}: ${plan.size} px plan for a ${extractor.patchSize} px extractor`);
   const dir = o.cacheDir ? join(o.cacheDir, o.key) : undefined;
@@ -61,18 +65,12 @@ export async function embedImages(images: readonly ProbeImage[], extractor: Feat
   const out: ImageFeatures[] = [];
   for (const [i, img] of images.entries()) {
     const file = dir ? join(dir, `${img.hash}-${plan.mode}-${plan.count}x${plan.size}-s${plan.seed}.f32`) : undefined;
-    let data: Float32Array;
-    if (file && existsSync(file)) {
-      const b = readFileSync(file);
-      data = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-    } else {
+    let data = readF32(file);
+    if (!data) {
       const image = await decode(img);
       const strip = patchStrip(image, patchOrigins(image.width, image.height, plan, img.hash), plan.size);
       data = (await extractor.features(strip.image, strip.grid)).data;
-      if (file) {
-        writeFileSync(`${file}.tmp`, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        renameSync(`${file}.tmp`, file); // atomic: a killed run leaves no half-written entry
-      }
+      writeF32(file, data);
     }
     const dim = data.length / plan.count;
     out.push({ patches: data, mean: meanRows(data, plan.count, dim), dim, count: plan.count });

@@ -6,14 +6,14 @@
  * Both run on a centred crop of at most 1024 px with an 8-aligned origin, so a 12 MP photo
  * costs about what a 1 MP one does and the JPEG grid is kept.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImage, type RgbImage } from '@exif-lang/data';
 import { noiseResidualRaw } from '../baselines/noise-features.ts';
 import { patchGrid } from '../localize/grid.ts';
 import { dctHistogram } from './dct-histogram.ts';
-import type { ImageFeatures } from './features.ts';
-import type { ProbeImage } from './photo-set.ts';
+import type { EmbedImage, ImageFeatures } from './features.ts';
+import { readF32, writeF32 } from './f32-cache.ts';
 
 /** Bumped when the descriptor changes, so cached vectors of an older one are not reused. */
 export const HANDCRAFTED_VERSION = 1;
@@ -45,24 +45,18 @@ export function handcraftedVector(image: RgbImage): Float32Array {
   return out;
 }
 
-export async function handcraftedFeatures(images: readonly ProbeImage[], o: { cacheDir?: string; onProgress?: (done: number, total: number) => void } = {}): Promise<ImageFeatures[]> {
+export async function handcraftedFeatures(images: readonly EmbedImage[], o: { cacheDir?: string; onProgress?: (done: number, total: number) => void } = {}): Promise<ImageFeatures[]> {
   const dir = o.cacheDir ? join(o.cacheDir, `handcrafted-v${HANDCRAFTED_VERSION}`) : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
   const out: ImageFeatures[] = [];
   for (const [i, img] of images.entries()) {
     const file = dir ? join(dir, `${img.hash}.f32`) : undefined;
-    let v: Float32Array;
-    if (file && existsSync(file)) {
-      const b = readFileSync(file);
-      v = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-    } else {
+    let v = readF32(file);
+    if (!v) {
       const r = await decodeImage(img.path);
       if (!r.ok) throw new Error(`${img.id}: ${r.reason} (${r.detail})`);
       v = handcraftedVector(r.image);
-      if (file) {
-        writeFileSync(`${file}.tmp`, new Uint8Array(v.buffer));
-        renameSync(`${file}.tmp`, file);
-      }
+      writeF32(file, v);
     }
     out.push({ patches: v, mean: v, dim: v.length, count: 1 });
     o.onProgress?.(i + 1, images.length);

@@ -24,7 +24,7 @@ export function isProbeTask(s: string): s is ProbeTask {
 }
 
 export interface TaskLabels {
-  task: ProbeTask;
+  task: string;
   classes: string[];
   /** indices into the photo list of the images that take part */
   images: number[];

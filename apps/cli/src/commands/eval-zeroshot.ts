@@ -10,7 +10,7 @@ import {
   RANDOM_INIT_SEED, ZEROSHOT_FIELDS, embedImages, embedTexts, fieldCandidates, isZeroShotField, modelExtractor, zeroShotScores,
   type EmbedImage, type PatchPlan, type ZeroShotField, type ZeroShotScores,
 } from '@exif-lang/eval';
-import { ExifTokenizer } from '@exif-lang/data';
+import { ExifTokenizer, splitOf } from '@exif-lang/data';
 import { ExifClip } from '@exif-lang/models';
 import { getGpu } from '@exif-lang/kernels';
 import { openPhotos, openProbeCheckpoint, stagedProgress, withPatchOptions, writeJson, type PatchArgs } from './eval-probe.ts';
@@ -20,6 +20,7 @@ interface ZeroShotArgs extends PatchArgs {
   photos: string;
   field: string;
   json?: string;
+  heldApart?: number;
 }
 
 export interface ZeroShotReport {
@@ -30,11 +31,12 @@ export interface ZeroShotReport {
 }
 
 async function scoresFor(model: ExifClip, tokenizer: ExifTokenizer, photos: readonly (EmbedImage & Parameters<typeof fieldCandidates>[0][number])[], field: ZeroShotField,
-  plan: PatchPlan, cache: { dir: string; key: string }, values: 'normalized' | 'raw', progress: (d: number, n: number) => void): Promise<ZeroShotScores> {
+  plan: PatchPlan, cache: { dir: string; key: string }, values: 'normalized' | 'raw', scored: (i: number) => boolean, progress: (d: number, n: number) => void): Promise<ZeroShotScores> {
   const feats = await embedImages(photos, modelExtractor(model, plan.size), { plan, cacheDir: cache.dir, key: cache.key, onProgress: progress });
   const c = fieldCandidates(photos, field, values);
   const texts = await embedTexts(model, tokenizer, c.texts);
-  return zeroShotScores(feats, c.labels, texts);
+  // the candidates stay the whole folder's; only the scored photos count
+  return zeroShotScores(feats, c.labels.map((l, i) => (scored(i) ? l : -1)), texts);
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
@@ -53,9 +55,11 @@ export async function runZeroShot(o: ZeroShotArgs, note: (s: string) => void = (
     const tokenizer = new ExifTokenizer({ maxLength: p.text.maxTokens });
     const photos = await openPhotos(o.photos, o.cache, p.plan.size, p.text);
     note(`${photos.length} photos; texts: ${p.text.from} (tags ${JSON.stringify(p.text.subset)}, ${p.text.values} values, ${p.text.maxTokens} tokens)`);
+    const frac = o.heldApart;
+    const scored = (i: number) => frac === undefined || splitOf(photos[i].id, frac) === 'val';
     for (const f of fields as ZeroShotField[]) {
-      const ours = await scoresFor(p.opened.model, tokenizer, photos, f, p.plan, { dir: o.cache, key: p.key }, p.text.values, (d, n) => bar.update('ours', d, n));
-      const rnd = await scoresFor(random, tokenizer, photos, f, p.plan, { dir: o.cache, key: `random-init-${p.key}-${RANDOM_INIT_SEED}` }, p.text.values, (d, n) => bar.update('random-init', d, n));
+      const ours = await scoresFor(p.opened.model, tokenizer, photos, f, p.plan, { dir: o.cache, key: p.key }, p.text.values, scored, (d, n) => bar.update('ours', d, n));
+      const rnd = await scoresFor(random, tokenizer, photos, f, p.plan, { dir: o.cache, key: `random-init-${p.key}-${RANDOM_INIT_SEED}` }, p.text.values, scored, (d, n) => bar.update('random-init', d, n));
       bar.stop();
       reports.push({ field: f, text: p.text.from, ours, baselines: { 'random-init': rnd } });
     }
@@ -86,6 +90,7 @@ export function registerEvalZeroShot(evalCmd: Command): void {
     .requiredOption('--checkpoint <file>', 'a full ExifClip checkpoint (both towers): ours or the official .pth')
     .requiredOption('--photos <dir>', 'photo folder; its distinct field texts are the candidates')
     .option('--field <f>', `${ZEROSHOT_FIELDS.join(', ')}, a comma list, or all`, 'model')
+    .option('--held-apart <f>', "score only the photos a training run with this data.valFraction held apart (candidates: still the whole folder's)", Number.parseFloat)
     .option('--json <file>', 'write the scores as JSON'))
     .action(async (o: ZeroShotArgs) => {
       await runZeroShot(o);

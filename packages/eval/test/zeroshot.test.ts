@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu, type Gpu } from '@exif-lang/kernels';
-import { ExifTokenizer, type RgbImage } from '@exif-lang/data';
+import { ExifTokenizer, type ExifValue, type RgbImage } from '@exif-lang/data';
 import { openExtractor } from '../src/localize/checkpoint.ts';
 import { checkpointTextSettings } from '../src/zeroshot/checkpoint-text.ts';
 import { embedTexts } from '../src/zeroshot/text-embed.ts';
@@ -74,7 +74,7 @@ describe('scoring', () => {
   });
 
   it('field texts are the data package\'s EXIF text of Make / Make + Model', () => {
-    const imgs = [{ exif: { Make: 'Canon', Model: 'Canon EOS 40D' }, text: 'x' }, { exif: { Make: 'Canon', Model: 'Canon EOS 5D' }, text: 'y' }, { exif: {}, text: '' }];
+    const imgs: { exif: Record<string, ExifValue>; text: string }[] = [{ exif: { Make: 'Canon', Model: 'Canon EOS 40D' }, text: 'x' }, { exif: { Make: 'Canon', Model: 'Canon EOS 5D' }, text: 'y' }, { exif: {}, text: '' }];
     expect(fieldText(imgs[0], 'model')).toBe('Make: Canon, Model: Canon EOS 40D');
     const make = fieldCandidates(imgs, 'make');
     expect(make.texts).toEqual(['Make: Canon']);

@@ -74,11 +74,12 @@ describe('probe commands', () => {
     const cjson = join(tmp, 'c.json');
     const r = await exiflang('check', ...common(), '--gallery', zoo, '--swap-eval', '--json', cjson, img);
     expect(r.stderr).toMatch(/claimed camera: .*rank \d+ of 3 cameras/);
-    const c = JSON.parse(readFileSync(cjson, 'utf8')) as { results: { textRank: number; texts: number }[]; swap: { all: { auc: number; positives: number } } };
+    const c = JSON.parse(readFileSync(cjson, 'utf8')) as { results: { textRank: number; texts: number }[]; swap: { all: { auc: number; positives: number }; baselines: { 'random-init': { all: { auc: number } } } } };
     expect(c.results[0].textRank).toBeGreaterThanOrEqual(1);
     expect(c.results[0].texts).toBe(12);
     expect(c.swap.all.positives).toBe(12);
     expect(c.swap.all.auc).toBeGreaterThanOrEqual(0);
     expect(c.swap.all.auc).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(c.swap.baselines['random-init'].all.auc)).toBe(true);
   });
 });

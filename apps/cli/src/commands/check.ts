@@ -11,10 +11,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
-  canonicalMake, embedImages, embedTexts, imageEmbedding, photoSetTags, rankCameras, rankClaim, swappedExifAuc, type ProbeImage, type SwapEvaluation,
+  RANDOM_INIT_SEED, canonicalMake, embedImages, modelExtractor, embedTexts, imageEmbedding, photoSetTags, rankCameras, rankClaim, swappedExifAuc, type ProbeImage, type SwapEvaluation,
 } from '@exif-lang/eval';
 import { ExifTokenizer, exifToText, readExif, splitOf, type TextOptions } from '@exif-lang/data';
 import { getGpu } from '@exif-lang/kernels';
+import { ExifClip } from '@exif-lang/models';
 import { openPhotos, openProbeCheckpoint, stagedProgress, withPatchOptions, writeJson, type PatchArgs } from './eval-probe.ts';
 
 interface CheckArgs extends PatchArgs {
@@ -39,6 +40,16 @@ export interface CheckResult {
   topCameras: { camera: string; similarity: number }[];
 }
 
+interface SwapScores {
+  all: SwapEvaluation;
+  /** the photos the training run held apart (never trained on) */
+  heldApart: SwapEvaluation | null;
+}
+
+export interface SwapReport extends SwapScores {
+  baselines: { 'random-init': SwapScores };
+}
+
 const cameraOf = (p: Pick<ProbeImage, 'make' | 'model'>) => `${canonicalMake(p.make)} ${p.model}`.trim();
 
 async function queryImage(path: string, tags: readonly string[], text: Pick<TextOptions, 'subset' | 'values'>): Promise<ProbeImage> {
@@ -53,7 +64,7 @@ async function queryImage(path: string, tags: readonly string[], text: Pick<Text
   };
 }
 
-export async function runCheck(images: readonly string[], o: CheckArgs, note: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<{ results: CheckResult[]; swap?: { all: SwapEvaluation; heldApart: SwapEvaluation | null } }> {
+export async function runCheck(images: readonly string[], o: CheckArgs, note: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<{ results: CheckResult[]; swap?: SwapReport }> {
   if (!o.gallery) throw new Error('give --gallery DIR (the reference photos whose texts are ranked)');
   const gpu = await getGpu();
   const p = openProbeCheckpoint(gpu, o.checkpoint, o);
@@ -68,8 +79,8 @@ export async function runCheck(images: readonly string[], o: CheckArgs, note: (s
     const camera = texts.map((t) => cameraOf(gallery.find((g) => g.text === t) ?? queries.find((q) => q.text === t) ?? { make: '', model: '' }));
     const tokenizer = new ExifTokenizer({ maxLength: p.text.maxTokens });
     const textEmb = await embedTexts(p.opened.model, tokenizer, texts, (d, n) => bar.update('texts', d, n));
-    const embedAll = async (list: readonly ProbeImage[], stage: string) => {
-      const f = await embedImages(list, p.opened.extractor, { plan: p.plan, cacheDir: o.cache, key: p.key, onProgress: (d, n) => bar.update(stage, d, n) });
+    const embedAll = async (list: readonly ProbeImage[], stage: string, extractor = p.opened.extractor, key = p.key) => {
+      const f = await embedImages(list, extractor, { plan: p.plan, cacheDir: o.cache, key, onProgress: (d, n) => bar.update(stage, d, n) });
       const dim = f[0]?.dim ?? 0;
       const out = new Float32Array(list.length * dim);
       f.forEach((x, i) => out.set(imageEmbedding(x.patches, x.count, dim), i * dim));
@@ -92,17 +103,32 @@ export async function runCheck(images: readonly string[], o: CheckArgs, note: (s
       note(`${r.image}\n  claimed camera: ${r.camera}: rank ${r.cameraRank} of ${r.cameras} cameras; its EXIF text ranks ${r.textRank} of ${r.texts} (score ${r.score.toFixed(3)}, 1 = best match)`);
       note(`  best matching cameras: ${r.topCameras.map((c) => `${c.camera} (${c.similarity.toFixed(3)})`).join(', ')}`);
     }
-    let swap: { all: SwapEvaluation; heldApart: SwapEvaluation | null } | undefined;
+    let swap: SwapReport | undefined;
     if (o.swapEval) {
-      const g = await embedAll(gallery, 'gallery');
-      bar.stop();
-      const own = gallery.map((x) => texts.indexOf(x.text));
-      const all = swappedExifAuc(g.emb, textEmb, own, camera, o.seed);
       const held = gallery.map((x, i) => (splitOf(x.id, o.valFraction) === 'val' ? i : -1)).filter((i) => i >= 0);
-      const heldApart = held.length ? swappedExifAuc(g.emb, textEmb, own, camera, o.seed, held) : null;
-      swap = { all, heldApart };
-      note(`swapped-EXIF check on ${o.gallery}: AUC ${all.auc.toFixed(3)} over ${all.positives} own + ${all.negatives} swapped texts (median rank own ${all.medianOwnRank}, swapped ${all.medianSwappedRank} of ${texts.length})`);
-      if (heldApart) note(`  held-apart photos (val fraction ${o.valFraction}): AUC ${heldApart.auc.toFixed(3)} over ${heldApart.positives} + ${heldApart.negatives} (median rank own ${heldApart.medianOwnRank}, swapped ${heldApart.medianSwappedRank})`);
+      const own = gallery.map((x) => texts.indexOf(x.text));
+      const evaluate = (emb: Float32Array, tEmb: Float32Array) => ({
+        all: swappedExifAuc(emb, tEmb, own, camera, o.seed),
+        heldApart: held.length ? swappedExifAuc(emb, tEmb, own, camera, o.seed, held) : null,
+      });
+      const g = await embedAll(gallery, 'gallery', p.opened.extractor, p.key);
+      const ours = evaluate(g.emb, textEmb);
+      // baseline: the same architecture with random weights in both towers (the probes' seed and cache)
+      const random = new ExifClip(gpu, { ...p.opened.model.config, seed: RANDOM_INIT_SEED });
+      random.eval();
+      let baseline: ReturnType<typeof evaluate>;
+      try {
+        const rg = await embedAll(gallery, 'random-init', modelExtractor(random, p.plan.size), `random-init-${p.key}-${RANDOM_INIT_SEED}`);
+        baseline = evaluate(rg.emb, await embedTexts(random, tokenizer, texts));
+      } finally {
+        random.dispose();
+      }
+      bar.stop();
+      swap = { ...ours, baselines: { 'random-init': baseline } };
+      for (const [name, r] of [['ours', ours], ['random-init', baseline]] as const) {
+        note(`swapped-EXIF check on ${o.gallery}, ${name}: AUC ${r.all.auc.toFixed(3)} over ${r.all.positives} own + ${r.all.negatives} swapped texts (median rank own ${r.all.medianOwnRank}, swapped ${r.all.medianSwappedRank} of ${texts.length})`);
+        if (r.heldApart) note(`  held-apart photos (val fraction ${o.valFraction}): AUC ${r.heldApart.auc.toFixed(3)} over ${r.heldApart.positives} + ${r.heldApart.negatives} (median rank own ${r.heldApart.medianOwnRank}, swapped ${r.heldApart.medianSwappedRank})`);
+      }
     }
     if (o.json) writeJson(o.json, { results, swap });
     return { results, swap };

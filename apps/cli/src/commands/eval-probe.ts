@@ -106,7 +106,7 @@ function jsonPaths(json: string | undefined, task: string, many: boolean): { jso
 async function writeOutputs(r: ProbeReport, paths: ReturnType<typeof jsonPaths>, note: (s: string) => void): Promise<void> {
   writeJson(paths.json, r);
   const methods: [string, ProbeReport['ours']][] = [['ours', r.ours], ...Object.entries(r.baselines)];
-  for (const [m, s] of methods) await writeConfusionPng(paths.png(m), Int32Array.from(s.confusion), r.classes, `${r.task}: ${m}, accuracy ${(100 * s.accuracy).toFixed(1)}% (${r.images} images)`);
+  for (const [m, s] of methods) await writeConfusionPng(paths.png(m), Int32Array.from(s.confusion), r.classes, `${r.task}: ${m}, accuracy ${(100 * s.accuracy).toFixed(1)}% (${r.images} images; rows true, columns predicted)`);
   note(`${r.task}: ${paths.json}, ${paths.png('ours')}`);
 }
 

@@ -99,7 +99,7 @@ interface ProbeArgs extends PatchArgs {
 
 function jsonPaths(json: string | undefined, task: string, many: boolean): { json: string; png: (method: string) => string } {
   const base = json ? resolve(json).replace(/\.json$/, '') : resolve(`probe-${task}`);
-  const stem = many ? `${base}.${task}` : base;
+  const stem = many && json ? `${base}.${task}` : base; // without --json: probe-<task>.json in the working folder
   return { json: `${stem}.json`, png: (m) => `${stem}.confusion${m === 'ours' ? '' : `.${m}`}.png` };
 }
 

@@ -27,3 +27,19 @@ describe('BufferPool.takePeakInUse', () => {
     expect(pool.stats().peakBytes).toBe(1024 + 4096 + 256);
   });
 });
+
+describe('BufferPool.takeLargestAcquire', () => {
+  it('reports the largest capacity handed out per window, reused buffers included', () => {
+    const pool = fakePool();
+    const a = pool.acquire(3000, 'a'); // size class 4096
+    const b = pool.acquire(100, 'b');
+    expect(pool.takeLargestAcquire()).toBe(a.capacity);
+    expect(a.capacity).toBeGreaterThanOrEqual(3000);
+    expect(pool.takeLargestAcquire()).toBe(0);
+    pool.release(a.buffer, a.capacity);
+    const c = pool.acquire(3000, 'c'); // served from the free list
+    expect(pool.takeLargestAcquire()).toBe(c.capacity);
+    pool.release(b.buffer, b.capacity);
+    pool.release(c.buffer, c.capacity);
+  });
+});

@@ -11,7 +11,7 @@
  * One batch is requested ahead, so the next epoch's decode workers start while the last
  * step of the current one runs.
  */
-import { ExifTokenizer, PatchStream, hash32, type IndexEntry, type PatchBatch, type StreamSkip } from '@exif-lang/data';
+import { ExifTokenizer, PatchStream, hash32, type IndexEntry, type PatchBatch, type StreamSkip, type TextOptions } from '@exif-lang/data';
 
 export interface BatchPosition {
   epoch: number;
@@ -27,7 +27,8 @@ export interface BatchSource {
   cropsPerImage: number;
   workers: number;
   tokenizer: ExifTokenizer;
-  tags?: readonly string[];
+  /** tag set and ablations of the texts (text-options.ts) */
+  text?: Omit<TextOptions, 'seed'>;
   onSkip?: (s: StreamSkip) => void;
 }
 
@@ -54,7 +55,7 @@ export class TrainBatches {
     return new PatchStream(s.entries, {
       batchSize: s.batchSize, patchSize: s.patchSize, cropsPerImage: s.cropsPerImage, workers: s.workers,
       seed: epochSeed(s.seed, epoch), epochs: 1, split: 'all', tokenizer: s.tokenizer,
-      text: s.tags ? { tags: s.tags } : undefined, onSkip: s.onSkip,
+      text: s.text, onSkip: s.onSkip,
     });
   }
 

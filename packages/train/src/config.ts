@@ -63,6 +63,37 @@ const modelSchema = z.strictObject({
 
 export const SYNTH_SOURCE = 'synth';
 
+/**
+ * The EXIF-text ablations of the data package (exif/text.ts), as run fields: which tags
+ * ('all' of the corpus vocabulary, 'make-model' only, 'no-make-model', or a list of exifr
+ * keys), shuffled pair order and tag dropout (seeded per image and epoch, training only:
+ * validation texts stay deterministic), raw stored values instead of exiftool-style ones.
+ */
+export const TEXT_SUBSETS = ['all', 'make-model', 'no-make-model'] as const;
+const textOptionsSchema = z
+  .strictObject({
+    tags: z.union([z.enum(TEXT_SUBSETS), z.array(z.string().min(1)).min(1)]).default('all'),
+    shuffle: z.boolean().default(false),
+    dropout: probability.default(0),
+    values: z.enum(['normalized', 'raw']).default('normalized'),
+  })
+  .prefault({});
+
+/**
+ * A small set of cross-camera splices made from the held-apart validation photos (never trained
+ * on), localized with the official procedure and scored by p-mAP during training. count 0: off.
+ */
+const valSplicesSchema = z
+  .strictObject({
+    count: int(0).max(1000).default(0),
+    /** host crops at most this many px a side (smaller is faster: the grid is perSide^2 patches) */
+    maxSize: int(32).default(256),
+    /** patches along the longer side (the official 30) */
+    perSide: int(2).max(64).default(30),
+    seed: int(0).default(1),
+  })
+  .prefault({});
+
 const dataSchema = z.strictObject({
   /** 'synth' (the synthetic camera zoo, generated into the run's folder), an image folder, a manifest, a WebDataset shard folder or an index .jsonl */
   source: z.string().min(1, "empty: give a folder, manifest, shard folder or index .jsonl, or 'synth'"),
@@ -77,6 +108,15 @@ const dataSchema = z.strictObject({
   valFraction: z.number().min(0).max(0.9),
   /** cap on validation images (the first ids in sorted order) */
   valMaxImages: int(2),
+  /** crops per validation image (each ranks all validation texts) */
+  valCrops: int(1).max(64).default(4),
+  text: textOptionsSchema,
+  /**
+   * Gradient caching (chunked-step.ts): patches per forward/backward pass when smaller than
+   * batchSize (null: the whole batch at once). The loss is the full batch's InfoNCE either way.
+   */
+  chunkSize: int(1).nullable().default(null),
+  valSplices: valSplicesSchema,
 });
 
 const optimizerSchema = z.strictObject({
@@ -110,6 +150,8 @@ const runSchema = z.strictObject({
   keepLast: int(0),
   /** validation retrieval every N steps (0: only at the end) */
   validateEvery: int(0),
+  /** validation splice p-mAP every N steps (0: only at the end); needs data.valSplices.count > 0 */
+  spliceEvery: int(0).default(0),
   out: z.string().min(1),
 });
 
@@ -144,6 +186,14 @@ export const trainConfigSchema = z
       if (train < d.batchSize) issue(['data', 'batchSize'], `${d.batchSize} exceeds the ~${train} training images of the synthetic zoo (a batch holds distinct images)`);
     }
     if (c.run.validateEvery > 0 && d.valFraction === 0) issue(['run', 'validateEvery'], 'validation needs data.valFraction > 0');
+    if (d.valSplices.count > 0 && d.valFraction === 0) issue(['data', 'valSplices', 'count'], 'validation splices are made from held-apart photos: needs data.valFraction > 0');
+    if (d.valSplices.count > 0 && d.valSplices.maxSize < d.patchSize) issue(['data', 'valSplices', 'maxSize'], `${d.valSplices.maxSize} px crops are smaller than data.patchSize = ${d.patchSize}`);
+    if (d.chunkSize !== null && d.chunkSize >= d.batchSize) issue(['data', 'chunkSize'], `${d.chunkSize} is not below data.batchSize = ${d.batchSize} (null: no chunking)`);
+    if (d.chunkSize !== null && d.chunkSize < d.batchSize) {
+      // chunked-step.ts balances the chunks; the smallest must give batch norm 2 patches
+      const smallest = Math.floor(d.batchSize / Math.ceil(d.batchSize / d.chunkSize));
+      if (smallest < 2) issue(['data', 'chunkSize'], `${d.chunkSize} splits ${d.batchSize} patches into chunks as small as ${smallest}: batch norm needs at least 2 per chunk`);
+    }
   });
 
 /** A resolved, validated run configuration (what checkpoints store). */

@@ -1,6 +1,6 @@
 /**
  * The run's JSONL log: one object per line, `type` 'train' (a logging window), 'val' (a
- * validation retrieval) or 'event' (start, resume, checkpoint, stop, end). A resumed run first
+ * validation retrieval), 'splice' (validation splice p-mAP) or 'event' (start, resume, checkpoint, stop, end). A resumed run first
  * drops the lines past its checkpoint's step (they belong to the lost tail of the killed run),
  * so the log reads as one run.
  */
@@ -17,6 +17,10 @@ export interface TrainRecord {
   accImage: number;
   accText: number;
   patchesPerSec: number;
+  /** the most pool bytes in use at once during the window's steps (the step's working set) */
+  peakBytes?: number;
+  /** the pool's footprint so far: in use + kept free for reuse (what the device holds) */
+  poolBytes?: number;
   /** training seconds since the run began, across resumes */
   elapsed: number;
 }
@@ -28,6 +32,23 @@ export interface ValRecord {
   textToImage: number;
   images: number;
   chance: number;
+  /** several crops per image ranked among the distinct texts (absent in older logs) */
+  crops?: number;
+  texts?: number;
+  imageToText5?: number;
+  textToImage5?: number;
+  chance5?: number;
+  elapsed: number;
+}
+
+/** Validation splice localization (splice-validation.ts). */
+export interface SpliceRecord {
+  type: 'splice';
+  step: number;
+  pmap: number;
+  ciou: number;
+  images: number;
+  seconds: number;
   elapsed: number;
 }
 
@@ -39,7 +60,7 @@ export interface EventRecord {
   elapsed: number;
 }
 
-export type LogRecord = TrainRecord | ValRecord | EventRecord;
+export type LogRecord = TrainRecord | ValRecord | SpliceRecord | EventRecord;
 
 export function readLog(path: string): LogRecord[] {
   if (!existsSync(path)) return [];

@@ -15,11 +15,15 @@ import { writeCurves } from './curves.ts';
 import { readLog, RunLog, type EventRecord } from './log.ts';
 import { GpuMeter } from './meter.ts';
 import { createProgress, type Progress, type ProgressMode } from './progress.ts';
-import type { RetrievalScores } from './retrieval.ts';
+import type { CropRetrievalScores } from './retrieval.ts';
 import { stateMeta } from './run-state.ts';
 import { setupRun, type RunSetup } from './setup.ts';
 import { trainStep } from './step.ts';
+import { chunkedTrainStep } from './chunked-step.ts';
+import { evaluateSpliceValidation, type SpliceScores } from './splice-validation.ts';
+import { textOptionsOf } from './text-options.ts';
 import { evaluateRetrieval } from './validation.ts';
+import { describeMemory, estimateStepMemory, memoryError, type MemoryEstimate } from './memory.ts';
 
 export interface TrainOptions {
   config: TrainConfig;
@@ -53,7 +57,13 @@ export interface TrainResult {
   /** first and last logging windows' mean loss in this process */
   firstLoss: number | null;
   lastLoss: number | null;
-  validation: RetrievalScores | null;
+  validation: CropRetrievalScores | null;
+  /** the last validation splice localization */
+  splice: SpliceScores | null;
+  /** the most pool bytes in use at once during any step of this process */
+  peakBytes: number;
+  /** what estimateStepMemory expected before the first step */
+  memory: MemoryEstimate;
   /** patches/s over this process's windows after the first (which holds the kernel compiles) */
   patchesPerSec: number | null;
   /** wall seconds of this call */
@@ -71,6 +81,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let batches: TrainBatches | null = null;
   const meter = new GpuMeter(['loss', 'accImage', 'accText']);
   try {
+    // Before any data is prepared: a batch that cannot fit is an error suggesting a chunk size.
+    const memory = await estimateStepMemory(gpu, c);
+    note(describeMemory(memory));
+    if (!memory.fits) throw memoryError(memory);
     run = await setupRun(gpu, c, o.resume ?? true, note);
     const r = run;
     const startStep = r.step;
@@ -96,18 +110,33 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       savedStep = r.step;
       event('checkpoint', checkpoint);
     };
-    let validation: RetrievalScores | null = null;
+    let validation: CropRetrievalScores | null = null;
     const validate = async () => {
       if (!v) return;
-      validation = await evaluateRetrieval(gpu, r.model, v, c.data.batchSize);
-      log.write({ type: 'val', step: r.step, imageToText: validation.imageToText, textToImage: validation.textToImage, images: v.count, chance: validation.chance, elapsed: elapsed() });
-      note(`step ${r.step}: validation top-1 patch->text ${validation.imageToText.toFixed(3)}, text->patch ${validation.textToImage.toFixed(3)} (chance ${validation.chance.toFixed(3)})`);
+      const s = await evaluateRetrieval(gpu, r.model, v, c.data.chunkSize ?? c.data.batchSize);
+      validation = s;
+      log.write({
+        type: 'val', step: r.step, imageToText: s.imageToText, textToImage: s.textToImage, images: v.count, chance: s.chance,
+        crops: s.crops, texts: s.texts, imageToText5: s.imageToText5, textToImage5: s.textToImage5, chance5: s.chance5, elapsed: elapsed(),
+      });
+      note(
+        `step ${r.step}: validation patch->text top-1 ${s.imageToText.toFixed(3)} top-5 ${s.imageToText5.toFixed(3)}, text->patch top-1 ${s.textToImage.toFixed(3)} ` +
+          `(${s.crops} crops of ${s.n} images, ${s.texts} distinct texts: chance ${s.chance.toFixed(3)} / ${s.chance5.toFixed(3)})`,
+      );
+    };
+    let splice: SpliceScores | null = null;
+    const spliceValidate = async () => {
+      if (!r.splices) return;
+      const s = await evaluateSpliceValidation(gpu, r.model, r.splices, c.data.patchSize);
+      splice = s;
+      log.write({ type: 'splice', step: r.step, pmap: s.pmap, ciou: s.ciou, images: s.images, seconds: s.seconds, elapsed: elapsed() });
+      note(`step ${r.step}: validation splices p-mAP ${s.pmap.toFixed(3)}, cIoU ${s.ciou.toFixed(3)} (${s.images} images, ${s.seconds.toFixed(0)} s)`);
     };
 
     batches = new TrainBatches(
       {
         entries: r.data.train, seed: c.run.seed, batchSize: c.data.batchSize, patchSize: c.data.patchSize, cropsPerImage: c.data.cropsPerImage,
-        workers: c.data.workers, tokenizer: r.tokenizer, tags: r.data.tags,
+        workers: c.data.workers, tokenizer: r.tokenizer, text: textOptionsOf(c, r.data.tags, true),
       },
       r.state.position,
     );
@@ -124,7 +153,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const t = performance.now();
       await fn();
       pausedSecs += (performance.now() - t) / 1000;
+      gpu.pool.takePeakInUse(); // evaluation's buffers are not the step's
     };
+    gpu.pool.takePeakInUse();
+    let windowPeak = 0;
+    let runPeak = 0;
+    const chunk = c.data.chunkSize;
     let windows = 0;
     let steadyPatches = 0;
     let steadySeconds = 0;
@@ -132,7 +166,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     try {
       while (r.step < c.run.steps && !o.signal?.aborted) {
         const { batch, after } = await batches.next();
-        lr = await trainStep(gpu, r.model, r.optimizer, batch, meter);
+        lr = chunk === null ? await trainStep(gpu, r.model, r.optimizer, batch, meter) : await chunkedTrainStep(gpu, r.model, r.optimizer, batch, meter, chunk);
+        // Buffers are taken and returned as the step is recorded, in program order: the pool's
+        // high-water mark over the recording is the step's working set.
+        windowPeak = Math.max(windowPeak, gpu.pool.takePeakInUse());
+        runPeak = Math.max(runPeak, windowPeak);
         gpu.flush(); // the GPU starts on this step while the host prepares the next
         r.step++;
         r.state.position = after;
@@ -153,13 +191,17 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
             }
             firstLoss ??= m.loss;
             lastLoss = m.loss;
-            log.write({ type: 'train', step: r.step, lr, loss: m.loss, accImage: m.accImage, accText: m.accText, patchesPerSec, elapsed: elapsed() });
+            log.write({
+              type: 'train', step: r.step, lr, loss: m.loss, accImage: m.accImage, accText: m.accText, patchesPerSec, peakBytes: windowPeak, poolBytes: gpu.pool.stats().peakBytes, elapsed: elapsed(),
+            });
             progressBar.window(r.step, { loss: m.loss, patchesPerSec });
             if (!Number.isFinite(m.loss)) throw new Error(`step ${r.step}: the loss is ${m.loss}; stopping (lower optimizer.lr or set optimizer.gradClip)`);
           }
           windowPatches = 0;
+          windowPeak = 0;
         }
         if (!o.signal?.aborted && ((c.run.validateEvery > 0 && r.step % c.run.validateEvery === 0) || last)) await paused(validate);
+        if (!o.signal?.aborted && ((c.run.spliceEvery > 0 && r.step % c.run.spliceEvery === 0) || last)) await paused(spliceValidate);
         if (r.step % c.run.checkpointEvery === 0 || last) await paused(save);
         await o.onStep?.(r.step);
       }
@@ -175,7 +217,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const curves = await writeCurves(readLog(r.paths.log), r.paths.curves, `exif-lang ${c.run.out}: ${r.step} steps`);
     return {
       out: c.run.out, startStep, step: r.step, interrupted: r.step < c.run.steps, resumedFrom: r.resumedFrom, checkpoint, log: r.paths.log, curves,
-      parameters: r.model.parameterCount(), trainImages: r.data.train.length, firstLoss, lastLoss, validation,
+      parameters: r.model.parameterCount(), trainImages: r.data.train.length, firstLoss, lastLoss, validation, splice, peakBytes: runPeak, memory,
       patchesPerSec: steadySeconds > 0 ? steadyPatches / steadySeconds : null, seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -17,9 +17,18 @@ export interface RunState {
   patches: number;
 }
 
-/** Config fields a resumed run may set differently (length, bookkeeping, data location). */
+/** Config fields a resumed run may set differently (length, bookkeeping, data location, validation only). */
 export const RESUMABLE_CHANGES = new Set([
   'run.steps', 'run.out', 'run.logEvery', 'run.checkpointEvery', 'run.keepLast', 'run.validateEvery', 'data.workers', 'data.source',
+  'run.spliceEvery', 'data.valCrops', 'data.valSplices.count', 'data.valSplices.maxSize', 'data.valSplices.perSide', 'data.valSplices.seed',
+]);
+
+/**
+ * Fields added to the schema after checkpoints were written, with their defaults (as JSON): a
+ * checkpoint without the field was trained as the default says, so it resumes under it.
+ */
+const ADDED_FIELDS = new Map([
+  ['data.text.tags', '"all"'], ['data.text.shuffle', 'false'], ['data.text.dropout', '0'], ['data.text.values', '"normalized"'], ['data.chunkSize', 'null'],
 ]);
 
 export function stateMeta(s: RunState): { data: JsonValue; extra: JsonValue } {
@@ -63,6 +72,7 @@ export function configConflicts(saved: JsonValue | null, now: TrainConfig): { pa
   const out: { path: string; saved: string; now: string }[] = [];
   for (const k of new Set([...a.keys(), ...b.keys()])) {
     if (RESUMABLE_CHANGES.has(k) || a.get(k) === b.get(k)) continue;
+    if (!a.has(k) && ADDED_FIELDS.get(k) === b.get(k)) continue;
     out.push({ path: k, saved: a.get(k) ?? 'absent', now: b.get(k) ?? 'absent' });
   }
   return out.sort((x, y) => (x.path < y.path ? -1 : 1));

@@ -14,6 +14,8 @@ import { exifClipConfig } from './model-config.ts';
 import { makeOptimizer } from './optimizer.ts';
 import { configConflicts, stateFromInfo, type RunState } from './run-state.ts';
 import { loadValidationSet, type ValidationSet } from './validation.ts';
+import { prepareSpliceValidation, type SpliceValidationSet } from './splice-validation.ts';
+import { textOptionsOf } from './text-options.ts';
 
 export interface RunPaths {
   out: string;
@@ -41,6 +43,8 @@ export interface RunSetup {
   resumedFrom: string | null;
   state: RunState;
   validation: ValidationSet | null;
+  /** the validation splice set (data.valSplices), null when off or not possible */
+  splices: SpliceValidationSet | null;
   dispose(): void;
 }
 
@@ -86,11 +90,14 @@ export async function setupRun(gpu: Gpu, c: TrainConfig, resume: boolean, note: 
     }
     model.train();
     const validation = c.data.valFraction > 0
-      ? await loadValidationSet({ entries: data.val, seed: c.run.seed, patchSize: c.data.patchSize, workers: c.data.workers, tokenizer, tags: data.tags })
+      ? await loadValidationSet({
+        entries: data.val, seed: c.run.seed, patchSize: c.data.patchSize, workers: c.data.workers, tokenizer, crops: c.data.valCrops, text: textOptionsOf(c, data.tags, false),
+      })
       : null;
+    const splices = await prepareSpliceValidation(c, data.source, note);
     const opt = optimizer;
     return {
-      paths, checkpoints, data, tokenizer, model, optimizer: opt, step, resumedFrom: from, state, validation,
+      paths, checkpoints, data, tokenizer, model, optimizer: opt, step, resumedFrom: from, state, validation, splices,
       dispose() {
         opt.dispose();
         model.dispose();

@@ -35,9 +35,17 @@ export async function trainStep(gpu: Gpu, model: ExifClip, opt: optim.Optimizer,
     img.dispose();
     txt?.dispose();
   }
+  return update(opt, meter, r, () => backward(r.loss));
+}
+
+/**
+ * The end of every step (plain or gradient-cached): `grads` leaves the gradients, then the
+ * optimizer update, the gradients dropped, the loss and accuracies metered and disposed.
+ */
+export async function update(opt: optim.Optimizer, meter: GpuMeter, r: { loss: Tensor; accImage: Tensor; accText: Tensor }, grads: () => void): Promise<number> {
   try {
     await yieldToEventLoop();
-    backward(r.loss);
+    grads();
     await yieldToEventLoop();
     const { lr } = opt.step();
     opt.zeroGrad();

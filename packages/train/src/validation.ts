@@ -1,27 +1,33 @@
 /**
- * Validation retrieval on held-out images: one fixed crop per validation image (seeded, cut
- * once at start-up, so every evaluation sees the same patches) and its EXIF text. The model
- * embeds them in eval mode without gradients, in chunks of the training batch size (the last
- * chunk padded by repeating its first row, so no new kernel shapes get compiled), and the
- * host scores top-1 retrieval both ways (retrieval.ts).
+ * Validation retrieval on held-out images: several fixed crops per validation image (seeded,
+ * cut once at start-up, so every evaluation sees the same patches) and the distinct EXIF texts
+ * of those images. The model embeds them in eval mode without gradients, in chunks of the
+ * training batch size (the last chunk padded by repeating its first row, so no new kernel
+ * shapes get compiled), and the host ranks every crop against every text (retrieval.ts):
+ * top-1 and top-5 both ways.
  */
 import type { Gpu } from '@exif-lang/kernels';
-import { ExifTokenizer, PatchStream, hash32, type IndexEntry } from '@exif-lang/data';
-import { keep, noGrad, scope, tensor, type ExifClip } from '@exif-lang/models';
-import { retrievalTop1, type RetrievalScores } from './retrieval.ts';
+import { ExifTokenizer, PatchStream, hash32, type IndexEntry, type TextOptions } from '@exif-lang/data';
+import { keep, noGrad, scope, tensor, type ExifClip, type Tensor } from '@exif-lang/models';
+import { retrievalTopK, type CropRetrievalScores } from './retrieval.ts';
 
 export interface ValidationSet {
+  /** images */
   count: number;
+  /** crops (rows of `images`) */
+  crops: number;
   patchSize: number;
   tokenLength: number;
-  /** [N, S, S, 3] CLIP-normalised NHWC */
+  /** [M, S, S, 3] CLIP-normalised NHWC */
   images: Float32Array;
-  /** [N, T] */
+  /** the distinct text of each crop's image: index into the text rows */
+  target: Int32Array;
+  /** [D, T] token ids and mask of the distinct texts */
   ids: Uint32Array;
   mask: Uint32Array;
-  /** image id of each row */
+  /** image id of each crop */
   sources: string[];
-  /** distinct texts among the rows (equal texts cannot be told apart by text -> patch) */
+  /** D: equal texts (same camera and settings) are one candidate */
   distinctTexts: number;
 }
 
@@ -31,7 +37,9 @@ export interface ValidationSource {
   patchSize: number;
   workers: number;
   tokenizer: ExifTokenizer;
-  tags?: readonly string[];
+  /** crops per image (default 1) */
+  crops?: number;
+  text?: Omit<TextOptions, 'seed'>;
 }
 
 function concat<A extends Float32Array | Uint32Array>(parts: readonly A[], make: (n: number) => A): A {
@@ -44,31 +52,40 @@ function concat<A extends Float32Array | Uint32Array>(parts: readonly A[], make:
   return out;
 }
 
-/** One crop per image (null when fewer than 2 images decode). */
+/** `crops` crops per image (null when fewer than 2 images decode). */
 export async function loadValidationSet(src: ValidationSource): Promise<ValidationSet | null> {
   if (src.entries.length < 2) return null;
+  const K = src.crops ?? 1;
   const stream = new PatchStream(src.entries, {
-    batchSize: src.entries.length, patchSize: src.patchSize, cropsPerImage: 1, workers: src.workers, seed: hash32(src.seed, 'validation'),
-    epochs: 1, split: 'all', dropLast: false, tokenizer: src.tokenizer, text: src.tags ? { tags: src.tags } : undefined,
+    batchSize: src.entries.length * K, patchSize: src.patchSize, cropsPerImage: K, distinctImages: false, workers: src.workers, seed: hash32(src.seed, 'validation'),
+    epochs: 1, split: 'all', dropLast: false, tokenizer: src.tokenizer, text: src.text,
   });
   const images: Float32Array[] = [];
+  const sources: string[] = [];
+  const target: number[] = [];
+  const textIndex = new Map<string, number>();
   const ids: Uint32Array[] = [];
   const mask: Uint32Array[] = [];
-  const sources: string[] = [];
-  const texts = new Set<string>();
   let T = 0;
   for await (const b of stream) {
-    images.push(b.images);
-    ids.push(b.ids);
-    mask.push(b.mask);
-    sources.push(...b.sources);
-    for (const t of b.texts) texts.add(t);
     T = b.tokenLength;
+    images.push(b.images);
+    sources.push(...b.sources);
+    b.texts.forEach((t, i) => {
+      let j = textIndex.get(t);
+      if (j === undefined) {
+        textIndex.set(t, (j = textIndex.size));
+        ids.push(b.ids.slice(i * T, (i + 1) * T));
+        mask.push(b.mask.slice(i * T, (i + 1) * T));
+      }
+      target.push(j);
+    });
   }
-  if (sources.length < 2) return null;
+  const count = new Set(sources).size;
+  if (count < 2) return null;
   return {
-    count: sources.length, patchSize: src.patchSize, tokenLength: T, images: concat(images, (n) => new Float32Array(n)), ids: concat(ids, (n) => new Uint32Array(n)), mask: concat(mask, (n) => new Uint32Array(n)), sources,
-    distinctTexts: texts.size,
+    count, crops: sources.length, patchSize: src.patchSize, tokenLength: T, images: concat(images, (n) => new Float32Array(n)), target: Int32Array.from(target),
+    ids: concat(ids, (n) => new Uint32Array(n)), mask: concat(mask, (n) => new Uint32Array(n)), sources, distinctTexts: textIndex.size,
   };
 }
 
@@ -80,36 +97,35 @@ function rows<A extends Float32Array | Uint32Array>(a: A, rowLen: number, start:
   return out;
 }
 
+/** Embeds `count` rows in chunks of `chunk` (the last padded) and returns [count, E] on the host. */
+async function embedRows(count: number, chunk: number, E: number, embed: (start: number, n: number) => Tensor): Promise<Float32Array> {
+  const out = new Float32Array(count * E);
+  for (let start = 0; start < count; start += chunk) {
+    const n = Math.min(chunk, count - start);
+    const y = noGrad(() => scope(() => keep(embed(start, n))));
+    try {
+      out.set((await y.data()).subarray(0, n * E), start * E);
+    } finally {
+      y.dispose();
+    }
+  }
+  return out;
+}
+
 /** Embeds the set and scores retrieval; leaves the model in the mode it found it in. */
-export async function evaluateRetrieval(gpu: Gpu, model: ExifClip, set: ValidationSet, chunk: number): Promise<RetrievalScores> {
+export async function evaluateRetrieval(gpu: Gpu, model: ExifClip, set: ValidationSet, chunk: number): Promise<CropRetrievalScores> {
   const wasTraining = model.training;
   model.eval();
   const S = set.patchSize;
   const T = set.tokenLength;
   const E = model.embedDim;
-  const img = new Float32Array(set.count * E);
-  const txt = new Float32Array(set.count * E);
   try {
-    for (let start = 0; start < set.count; start += chunk) {
-      const n = Math.min(chunk, set.count - start);
-      const out = noGrad(() =>
-        scope(() => {
-          const x = tensor(gpu, rows(set.images, S * S * 3, start, n, chunk), [chunk, S, S, 3]);
-          const ids = tensor(gpu, rows(set.ids, T, start, n, chunk), [chunk, T], 'u32');
-          const mask = tensor(gpu, rows(set.mask, T, start, n, chunk), [chunk, T], 'u32');
-          return { i: keep(model.encodeImage(x)), t: keep(model.encodeText(ids, mask)) };
-        }),
-      );
-      try {
-        img.set((await out.i.data()).subarray(0, n * E), start * E);
-        txt.set((await out.t.data()).subarray(0, n * E), start * E);
-      } finally {
-        out.i.dispose();
-        out.t.dispose();
-      }
-    }
+    const img = await embedRows(set.crops, chunk, E, (start, n) => model.encodeImage(tensor(gpu, rows(set.images, S * S * 3, start, n, chunk), [chunk, S, S, 3])));
+    const txt = await embedRows(set.distinctTexts, chunk, E, (start, n) =>
+      model.encodeText(tensor(gpu, rows(set.ids, T, start, n, chunk), [chunk, T], 'u32'), tensor(gpu, rows(set.mask, T, start, n, chunk), [chunk, T], 'u32')),
+    );
+    return retrievalTopK(img, txt, set.target, set.count, E);
   } finally {
     model.train(wasTraining);
   }
-  return retrievalTop1(img, txt, set.count, E);
 }

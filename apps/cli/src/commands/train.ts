@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { PRESET_NAMES, resolveConfig, train } from '@exif-lang/train';
+import { basename, join } from 'node:path';
+import { getGpu } from '@exif-lang/kernels';
+import { PRESET_NAMES, describeMemory, estimateStepMemory, memoryError, resolveConfig, runSweep, train } from '@exif-lang/train';
 
 export interface TrainCommandOptions {
   preset?: string;
@@ -12,6 +15,7 @@ export interface TrainCommandOptions {
   resume: boolean;
   printConfig?: boolean;
   progress: string;
+  sweep?: string;
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -69,6 +73,7 @@ export function registerTrain(program: Command): void {
     .option('--no-resume', 'refuse to continue an earlier run in the folder')
     .option('--print-config', 'print the resolved config and exit')
     .option('--progress <mode>', 'auto | bar | lines | off', 'auto')
+    .option('--sweep <file>', 'run every configuration of a sweep file (grid or runs), each in <out>/<name>; writes sweep.json, sweep.md, sweep.png (default --out runs/<file name>)')
     .action(async (o: TrainCommandOptions) => {
       await runTrainCommand(o);
     });
@@ -79,9 +84,14 @@ export function registerTrain(program: Command): void {
  * 'relayed' when this process only waited for a child that did the work (see below).
  */
 export async function runTrainCommand(o: TrainCommandOptions): Promise<'ran' | 'relayed'> {
+  if (o.sweep !== undefined) return runSweepCommand(o, o.sweep);
   const { config } = resolveConfig({ preset: o.preset, configFile: o.config, sets: o.set, data: o.data, out: o.out, steps: steps(o.steps) });
   if (o.printConfig) {
     process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    // The step's memory, from two probe passes of a fresh model (memory.ts): no data is read.
+    const m = await estimateStepMemory(await getGpu(), config);
+    process.stderr.write(`${describeMemory(m)}\n`);
+    if (!m.fits) process.stderr.write(`${memoryError(m).message}\n`);
     return 'ran';
   }
   if (!['auto', 'bar', 'lines', 'off'].includes(o.progress)) throw new Error(`--progress must be auto, bar, lines or off, got '${o.progress}'`);
@@ -90,21 +100,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<'ran' | '
     process.exitCode = childCode;
     return 'relayed';
   }
-  // First Ctrl-C: finish the step, checkpoint, exit. Another one later: exit at once. tsx
-  // (`pnpm train`) relays a terminal's SIGINT to this process again when it has not seen it
-  // acknowledged within 30 ms, so a repeat within a second is taken for that echo.
-  const stop = new AbortController();
-  let firstAt = 0;
-  const onSigint = () => {
-    if (stop.signal.aborted) {
-      if (performance.now() - firstAt > 1000) process.exit(130);
-      return;
-    }
-    firstAt = performance.now();
-    process.stderr.write('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n');
-    stop.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const { stop, release } = stopOnSigint();
   try {
     const r = await train({ config, resume: o.resume, signal: stop.signal, progress: o.progress as 'auto' });
     const v = r.validation;
@@ -121,7 +117,52 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<'ran' | '
     );
     if (r.interrupted) process.exitCode = 130;
   } finally {
-    process.off('SIGINT', onSigint);
+    release();
+  }
+  return 'ran';
+}
+
+/**
+ * First Ctrl-C: finish the step, checkpoint, exit. Another one later: exit at once. tsx
+ * (`pnpm train`) relays a terminal's SIGINT to this process again when it has not seen it
+ * acknowledged within 30 ms, so a repeat within a second is taken for that echo.
+ */
+function stopOnSigint(): { stop: AbortController; release: () => void } {
+  const stop = new AbortController();
+  let firstAt = 0;
+  const onSigint = () => {
+    if (stop.signal.aborted) {
+      if (performance.now() - firstAt > 1000) process.exit(130);
+      return;
+    }
+    firstAt = performance.now();
+    process.stderr.write('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { stop, release: () => process.off('SIGINT', onSigint) };
+}
+
+/** `train --sweep FILE`: the sweep's own file says preset, data and overrides; --out picks the folder. */
+async function runSweepCommand(o: TrainCommandOptions, file: string): Promise<'ran' | 'relayed'> {
+  if (o.preset || o.config || o.set.length || o.data || o.steps || o.printConfig) {
+    throw new Error('--sweep takes its preset, data and overrides from the sweep file; only --out and --progress go with it');
+  }
+  const out = o.out ?? join('runs', basename(file).replace(/\.json$/i, ''));
+  const childCode = await runOutsideTsxRelay();
+  if (childCode !== null) {
+    process.exitCode = childCode;
+    return 'relayed';
+  }
+  const { stop, release } = stopOnSigint();
+  try {
+    const r = await runSweep({ file, out, signal: stop.signal, progress: o.progress as 'auto' });
+    process.stdout.write(readFileSync(r.markdown, 'utf8'));
+    process.stderr.write(`sweep ${r.interrupted ? 'stopped (run it again to continue)' : 'done'}: ${r.json}, ${r.markdown}${r.png ? `, ${r.png}` : ''}\n`);
+    if (r.interrupted) process.exitCode = 130;
+    else if (r.rows.some((x) => x.status === 'failed')) process.exitCode = 1;
+  } finally {
+    release();
   }
   return 'ran';
 }

@@ -45,6 +45,8 @@ export class BufferPool {
   private s = { requests: 0, reuses: 0, creates: 0, bytesInUse: 0, bytesFree: 0, peakBytes: 0 };
   /** high-water mark of bytesInUse since the last takePeakInUse() (what one training step needs) */
   private peakInUse = 0;
+  /** the largest single capacity handed out since the last takeLargestAcquire() */
+  private largest = 0;
 
   constructor(
     private readonly create: (capacity: number, label: string) => GPUBuffer,
@@ -74,6 +76,7 @@ export class BufferPool {
     this.s.bytesInUse += capacity;
     this.s.peakBytes = Math.max(this.s.peakBytes, this.s.bytesInUse + this.s.bytesFree);
     this.peakInUse = Math.max(this.peakInUse, this.s.bytesInUse);
+    this.largest = Math.max(this.largest, capacity);
     return { buffer, capacity };
   }
 
@@ -105,6 +108,16 @@ export class BufferPool {
     const peak = Math.max(this.peakInUse, this.s.bytesInUse);
     this.peakInUse = this.s.bytesInUse;
     return peak;
+  }
+
+  /**
+   * The largest single buffer (by capacity) acquired since the previous call, then restarts at
+   * 0: what a step needs from maxStorageBufferBindingSize.
+   */
+  takeLargestAcquire(): number {
+    const l = this.largest;
+    this.largest = 0;
+    return l;
   }
 
   stats(): PoolStats {

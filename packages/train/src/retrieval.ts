@@ -44,14 +44,7 @@ export function retrievalTop1(images: Float32Array, texts: Float32Array, n: numb
   if (images.length !== n * d || texts.length !== n * d) throw new Error(`retrievalTop1: expected ${n} x ${d} embeddings, got ${images.length} and ${texts.length} values`);
   const a = normalizeRows(images, n, d);
   const b = normalizeRows(texts, n, d);
-  const sims = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += a[i * d + k] * b[j * d + k];
-      sims[i * n + j] = s;
-    }
-  }
+  const sims = similarities(a, n, b, n, d);
   let rowHits = 0;
   let colHits = 0;
   for (let i = 0; i < n; i++) {

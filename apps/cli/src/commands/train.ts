@@ -94,15 +94,8 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<'ran' | '
     if (!m.fits) process.stderr.write(`${memoryError(m).message}\n`);
     return 'ran';
   }
-  if (!['auto', 'bar', 'lines', 'off'].includes(o.progress)) throw new Error(`--progress must be auto, bar, lines or off, got '${o.progress}'`);
-  const childCode = await runOutsideTsxRelay();
-  if (childCode !== null) {
-    process.exitCode = childCode;
-    return 'relayed';
-  }
-  const { stop, release } = stopOnSigint();
-  try {
-    const r = await train({ config, resume: o.resume, signal: stop.signal, progress: o.progress as 'auto' });
+  return interruptible(o, async (signal) => {
+    const r = await train({ config, resume: o.resume, signal, progress: o.progress as 'auto' });
     const v = r.validation;
     process.stderr.write(
       [
@@ -116,6 +109,23 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<'ran' | '
       ].filter((l): l is string => l !== null).join('\n') + '\n',
     );
     if (r.interrupted) process.exitCode = 130;
+  });
+}
+
+/**
+ * Runs `work` in the process that does the training (see runOutsideTsxRelay), with Ctrl-C
+ * turned into its abort signal; 'relayed' when this process only waited for that child.
+ */
+async function interruptible(o: TrainCommandOptions, work: (signal: AbortSignal) => Promise<void>): Promise<'ran' | 'relayed'> {
+  if (!['auto', 'bar', 'lines', 'off'].includes(o.progress)) throw new Error(`--progress must be auto, bar, lines or off, got '${o.progress}'`);
+  const childCode = await runOutsideTsxRelay();
+  if (childCode !== null) {
+    process.exitCode = childCode;
+    return 'relayed';
+  }
+  const { stop, release } = stopOnSigint();
+  try {
+    await work(stop.signal);
   } finally {
     release();
   }
@@ -149,20 +159,11 @@ async function runSweepCommand(o: TrainCommandOptions, file: string): Promise<'r
     throw new Error('--sweep takes its preset, data and overrides from the sweep file; only --out and --progress go with it');
   }
   const out = o.out ?? join('runs', basename(file).replace(/\.json$/i, ''));
-  const childCode = await runOutsideTsxRelay();
-  if (childCode !== null) {
-    process.exitCode = childCode;
-    return 'relayed';
-  }
-  const { stop, release } = stopOnSigint();
-  try {
-    const r = await runSweep({ file, out, signal: stop.signal, progress: o.progress as 'auto' });
+  return interruptible(o, async (signal) => {
+    const r = await runSweep({ file, out, signal, progress: o.progress as 'auto' });
     process.stdout.write(readFileSync(r.markdown, 'utf8'));
     process.stderr.write(`sweep ${r.interrupted ? 'stopped (run it again to continue)' : 'done'}: ${r.json}, ${r.markdown}${r.png ? `, ${r.png}` : ''}\n`);
     if (r.interrupted) process.exitCode = 130;
     else if (r.rows.some((x) => x.status === 'failed')) process.exitCode = 1;
-  } finally {
-    release();
-  }
-  return 'ran';
+  });
 }

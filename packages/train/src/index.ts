@@ -24,5 +24,6 @@ export { chunkedGradients, chunkedTrainStep, chunksOf, type Chunk, type ChunkedL
 export { prepareSpliceValidation, evaluateSpliceValidation, type SpliceValidationSet, type SpliceScores } from './splice-validation.ts';
 export { readRunSummary, flattenConfig, differingFields, type RunSummary } from './run-summary.ts';
 export { comparisonSvg, writeComparison, type NamedRun } from './compare-chart.ts';
+export { compareRuns, comparisonMarkdown, writeRunComparison, type RunComparison } from './run-compare.ts';
 export { sweepFileSchema, readSweepFile, planSweep, runSweep, sweepMarkdown, type SweepFile, type SweepRun, type SweepRow, type SweepResult, type SweepOptions } from './sweep.ts';
 export { estimateStepMemory, describeMemory, memoryError, type MemoryEstimate, type MemoryLimits } from './memory.ts';

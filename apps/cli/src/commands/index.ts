@@ -12,6 +12,7 @@ import { registerEval } from './eval.ts';
 import { registerBenchLocalize } from './bench-localize.ts';
 import { registerWeb } from './web.ts';
 import { registerCheck } from './check.ts';
+import { registerRuns } from './runs.ts';
 
 /** Every sub-command registers itself here, one file per command (or command group). */
 export function registerAll(program: Command): void {
@@ -28,4 +29,5 @@ export function registerAll(program: Command): void {
   registerBenchLocalize(program);
   registerWeb(program);
   registerCheck(program);
+  registerRuns(program);
 }

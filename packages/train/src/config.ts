@@ -117,6 +117,12 @@ const dataSchema = z.strictObject({
    */
   chunkSize: int(1).nullable().default(null),
   valSplices: valSplicesSchema,
+  /**
+   * Make-probe accuracy of the image tower on the held-apart photos at the end of the run (a
+   * linear probe, stratified CV by image; eval's makeProbeAccuracy). Logged as a 'probe'
+   * record; skipped, with a note, when fewer than 2 makes have >= 4 held-apart photos.
+   */
+  valProbe: z.boolean().default(false),
 });
 
 const optimizerSchema = z.strictObject({

@@ -12,7 +12,7 @@ export { loadValidationSet, evaluateRetrieval, type ValidationSet, type Validati
 export { retrievalTop1, retrievalTopK, type RetrievalScores, type CropRetrievalScores } from './retrieval.ts';
 export { textOptionsOf } from './text-options.ts';
 export { GpuMeter } from './meter.ts';
-export { RunLog, readLog, type LogRecord, type TrainRecord, type ValRecord, type SpliceRecord, type EventRecord } from './log.ts';
+export { RunLog, readLog, type LogRecord, type TrainRecord, type ValRecord, type SpliceRecord, type ProbeRecord, type EventRecord } from './log.ts';
 export { renderChart, niceTicks, type Panel, type Series, type ChartOptions } from './svg-chart.ts';
 export { curvesSvg, writeCurves } from './curves.ts';
 export { createProgress, type Progress, type ProgressInfo, type ProgressMode } from './progress.ts';

@@ -52,6 +52,21 @@ export interface SpliceRecord {
   elapsed: number;
 }
 
+/** Make-probe accuracy on the held-apart photos (data.valProbe); null figures when too few makes. */
+export interface ProbeRecord {
+  type: 'probe';
+  step: number;
+  accuracy: number | null;
+  balancedAccuracy: number | null;
+  ci: [number, number] | null;
+  /** photos and makes that took part (makes with >= 4 photos) */
+  images: number;
+  classes: number;
+  majority: number | null;
+  seconds: number;
+  elapsed: number;
+}
+
 export interface EventRecord {
   type: 'event';
   step: number;
@@ -60,7 +75,7 @@ export interface EventRecord {
   elapsed: number;
 }
 
-export type LogRecord = TrainRecord | ValRecord | SpliceRecord | EventRecord;
+export type LogRecord = TrainRecord | ValRecord | SpliceRecord | ProbeRecord | EventRecord;
 
 export function readLog(path: string): LogRecord[] {
   if (!existsSync(path)) return [];

@@ -21,6 +21,7 @@ import { setupRun, type RunSetup } from './setup.ts';
 import { trainStep } from './step.ts';
 import { chunkedTrainStep } from './chunked-step.ts';
 import { evaluateSpliceValidation, type SpliceScores } from './splice-validation.ts';
+import { evaluateProbeValidation, type ProbeScores } from './probe-validation.ts';
 import { textOptionsOf } from './text-options.ts';
 import { evaluateRetrieval } from './validation.ts';
 import { describeMemory, estimateStepMemory, memoryError, type MemoryEstimate } from './memory.ts';
@@ -60,6 +61,8 @@ export interface TrainResult {
   validation: CropRetrievalScores | null;
   /** the last validation splice localization */
   splice: SpliceScores | null;
+  /** the make probe at the end (data.valProbe) */
+  probe: ProbeScores | null;
   /** the most pool bytes in use at once during any step of this process */
   peakBytes: number;
   /** what estimateStepMemory expected before the first step */
@@ -132,6 +135,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       log.write({ type: 'splice', step: r.step, pmap: s.pmap, ciou: s.ciou, images: s.images, seconds: s.seconds, elapsed: elapsed() });
       note(`step ${r.step}: validation splices p-mAP ${s.pmap.toFixed(3)}, cIoU ${s.ciou.toFixed(3)} (${s.images} images, ${s.seconds.toFixed(0)} s)`);
     };
+    let probe: ProbeScores | null = null;
+    const probeValidate = async () => {
+      if (!c.data.valProbe || r.data.val.length === 0) return;
+      const { skipped, ...s } = await evaluateProbeValidation(gpu, r.model, r.data.val, c.data.patchSize, c.run.seed);
+      probe = { ...s, skipped };
+      log.write({ type: 'probe', step: r.step, ...s, elapsed: elapsed() });
+      const left = skipped ? `; ${skipped} photos inside shards left out` : '';
+      if (s.accuracy === null) note(`step ${r.step}: make probe skipped: fewer than 2 makes have >= 4 of the ${r.data.val.length} held-apart photos${left}`);
+      else note(`step ${r.step}: make probe on held-apart photos ${(100 * s.accuracy).toFixed(1)}% [${s.ci!.map((x) => (100 * x).toFixed(1)).join(', ')}] (${s.images} photos, ${s.classes} makes, majority ${(100 * s.majority!).toFixed(1)}%${left})`);
+    };
 
     batches = new TrainBatches(
       {
@@ -202,6 +215,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
         if (!o.signal?.aborted && ((c.run.validateEvery > 0 && r.step % c.run.validateEvery === 0) || last)) await paused(validate);
         if (!o.signal?.aborted && ((c.run.spliceEvery > 0 && r.step % c.run.spliceEvery === 0) || last)) await paused(spliceValidate);
+        if (!o.signal?.aborted && last) await paused(probeValidate);
         if (r.step % c.run.checkpointEvery === 0 || last) await paused(save);
         await o.onStep?.(r.step);
       }
@@ -217,7 +231,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const curves = await writeCurves(readLog(r.paths.log), r.paths.curves, `exif-lang ${c.run.out}: ${r.step} steps`);
     return {
       out: c.run.out, startStep, step: r.step, interrupted: r.step < c.run.steps, resumedFrom: r.resumedFrom, checkpoint, log: r.paths.log, curves,
-      parameters: r.model.parameterCount(), trainImages: r.data.train.length, firstLoss, lastLoss, validation, splice, peakBytes: runPeak, memory,
+      parameters: r.model.parameterCount(), trainImages: r.data.train.length, firstLoss, lastLoss, validation, splice, probe, peakBytes: runPeak, memory,
       patchesPerSec: steadySeconds > 0 ? steadyPatches / steadySeconds : null, seconds: (performance.now() - t0) / 1000,
     };
   } finally {

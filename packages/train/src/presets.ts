@@ -101,11 +101,12 @@ const paper: Preset = {
  * of each photo spread over the epoch, learned logit scale (it beat the fixed 100 in
  * DESIGN.md's short runs). 15% of the photos are held apart (by a hash of the path, so
  * `data splices --split val` builds splices from exactly those) and never trained on.
+ * At the end, a make probe on those held-apart photos is logged (data.valProbe).
  */
 const photos: Preset = {
   ...small,
   model: { ...small.model, text: { ...small.model.text, maxTokens: 96 } },
-  data: { ...small.data, workers: 1, valFraction: 0.15, valMaxImages: 64 },
+  data: { ...small.data, workers: 1, valFraction: 0.15, valMaxImages: 64, valProbe: true },
   schedule: { ...small.schedule, warmupSteps: 50 },
   run: { steps: 700, seed: 0, logEvery: 10, checkpointEvery: 50, keepLast: 3, validateEvery: 100 },
 };

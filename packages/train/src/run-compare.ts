@@ -44,12 +44,12 @@ function fieldValue(config: { [key: string]: Json } | null, field: string): stri
 }
 
 export function comparisonMarkdown(names: readonly string[], runs: readonly RunSummary[], fields: readonly string[]): string {
-  const head = ['run', ...fields, 'steps', 'finished', 'train s', 'patches/s', 'first loss', 'final loss', 'val top-1', 'val top-5', 'chance', 'splice p-mAP', 'peak MiB'];
+  const head = ['run', ...fields, 'steps', 'finished', 'train s', 'patches/s', 'first loss', 'final loss', 'val top-1', 'val top-5', 'chance', 'splice p-mAP', 'make probe', 'peak MiB'];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   runs.forEach((s, i) => {
     const cells = [
       names[i], ...fields.map((f) => fieldValue(s.config, f)), String(s.step), s.finished ? 'yes' : 'no', s.trainSeconds.toFixed(0), num(s.patchesPerSec, 1),
-      num(s.firstLoss), num(s.finalLoss), num(s.val?.top1), num(s.val?.top5), num(s.val?.chance), num(s.splice?.pmap), s.peakBytes === null ? '-' : (s.peakBytes / 2 ** 20).toFixed(0),
+      num(s.firstLoss), num(s.finalLoss), num(s.val?.top1), num(s.val?.top5), num(s.val?.chance), num(s.probe?.accuracy), s.peakBytes === null ? '-' : (s.peakBytes / 2 ** 20).toFixed(0),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   });

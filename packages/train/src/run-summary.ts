@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLog, type LogRecord, type SpliceRecord, type TrainRecord, type ValRecord } from './log.ts';
+import { readLog, type LogRecord, type ProbeRecord, type SpliceRecord, type TrainRecord, type ValRecord } from './log.ts';
 import type { Json } from './overrides.ts';
 
 export interface RunSummary {
@@ -26,6 +26,8 @@ export interface RunSummary {
   trainSeconds: number;
   val: { step: number; top1: number; top5: number | null; textTop1: number; chance: number; chance5: number | null; images: number; texts: number | null } | null;
   splice: { step: number; pmap: number; ciou: number; images: number } | null;
+  /** the last make probe (data.valProbe); accuracy null when it was skipped */
+  probe: { step: number; accuracy: number | null; balancedAccuracy: number | null; images: number; classes: number } | null;
   /** the largest per-window pool high-water mark logged */
   peakBytes: number | null;
 }
@@ -51,6 +53,7 @@ export function readRunSummary(out: string): RunSummary {
   const train = records.filter((r): r is TrainRecord => r.type === 'train');
   const val = records.filter((r): r is ValRecord => r.type === 'val').at(-1);
   const splice = records.filter((r): r is SpliceRecord => r.type === 'splice').at(-1);
+  const probe = records.filter((r): r is ProbeRecord => r.type === 'probe').at(-1);
   const step = Math.max(0, ...records.map((r) => r.step));
   const peaks = train.map((r) => r.peakBytes).filter((x): x is number => typeof x === 'number');
   return {
@@ -62,6 +65,7 @@ export function readRunSummary(out: string): RunSummary {
     trainSeconds: Math.max(0, ...records.map((r) => r.elapsed)),
     val: val ? { step: val.step, top1: val.imageToText, top5: val.imageToText5 ?? null, textTop1: val.textToImage, chance: val.chance, chance5: val.chance5 ?? null, images: val.images, texts: val.texts ?? null } : null,
     splice: splice ? { step: splice.step, pmap: splice.pmap, ciou: splice.ciou, images: splice.images } : null,
+    probe: probe ? { step: probe.step, accuracy: probe.accuracy, balancedAccuracy: probe.balancedAccuracy, images: probe.images, classes: probe.classes } : null,
     peakBytes: peaks.length ? Math.max(...peaks) : null,
   };
 }

@@ -129,7 +129,7 @@ function rowOf(run: SweepRun, s: RunSummary, status: SweepRow['status'], wallSec
   return {
     name: run.name, out: run.config.run.out, overrides: run.overrides, status, ...(error ? { error } : {}), steps: s.step, wallSeconds, trainSeconds: s.trainSeconds,
     patchesPerSec: s.patchesPerSec, finalLoss: s.finalLoss, valTop1: s.val?.top1 ?? null, valTop5: s.val?.top5 ?? null, valChance: s.val?.chance ?? null,
-    valImages: s.val?.images ?? null, splicePmap: s.splice?.pmap ?? null, spliceImages: s.splice?.images ?? null, makeProbe: null, peakBytes: s.peakBytes,
+    valImages: s.val?.images ?? null, splicePmap: s.splice?.pmap ?? null, spliceImages: s.splice?.images ?? null, makeProbe: s.probe?.accuracy ?? null, peakBytes: s.peakBytes,
   };
 }
 
@@ -153,7 +153,8 @@ export function sweepMarkdown(rows: readonly SweepRow[], title: string): string 
   lines.push('');
   if (v) lines.push(`Validation: patch -> text retrieval of several crops per held-apart image among the distinct validation texts (${v.valImages} images).`);
   if (sp) lines.push(`Splice p-mAP: the official localization's mean-shift map on ${sp.spliceImages} generated cross-camera splices of held-apart photos.`);
-  if (!probe) lines.push('Make-probe accuracy: not computed by the sweep; run `exiflang eval probe --task make` on a run\'s checkpoint.');
+  if (probe) lines.push('Make probe: linear-probe accuracy (stratified CV by image) of the image tower\'s features on the held-apart photos\' EXIF Make (data.valProbe).');
+  else lines.push('Make probe: not computed (data.valProbe off, or fewer than 2 makes with >= 4 held-apart photos); `exiflang eval probe --task make` on a run\'s checkpoint gives it.');
   return `${lines.join('\n')}\n`;
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { getGpu, type Gpu } from '@exif-lang/kernels';
 import { generateSynthZoo } from '@exif-lang/data';
-import { ConfigError, planSweep, readLog, readSweepFile, runSweep, type SpliceRecord, type ValRecord } from '../src/index.ts';
+import { ConfigError, planSweep, readLog, readSweepFile, runSweep, type ProbeRecord, type SpliceRecord, type ValRecord } from '../src/index.ts';
 
 let gpu: Gpu;
 let dir: string;
@@ -82,5 +82,24 @@ describe('sweep', () => {
     const again = await runSweep({ file: f, out, gpu, progress: 'off', log: () => {} });
     expect(again.rows.map((x) => [x.status, x.steps, x.finalLoss])).toEqual(r.rows.map((x) => [x.status, x.steps, x.finalLoss]));
     expect(readLog(join(r.rows[0].out, 'log.jsonl')).filter((x) => x.type === 'event' && x.event === 'resume')).toHaveLength(1);
+  });
+
+  it('fills the make-probe column from data.valProbe at the end of each run', async () => {
+    // Half the photos held apart, so each of the zoo's makes has >= 4 of them.
+    const probed = { ...micro, 'data.valFraction': 0.5, 'data.valMaxImages': 64, 'data.valProbe': true, 'data.valSplices': { count: 0 } };
+    const f = sweepFile('probe.json', { preset: 'tiny', data: zoo, set: probed, runs: [{ name: 'probed', set: { 'run.seed': 1 } }] });
+    const r = await runSweep({ file: f, out: join(dir, 'probe'), gpu, progress: 'off', log: () => {} });
+    const log = readLog(join(r.rows[0].out, 'log.jsonl'));
+    const probes = log.filter((x): x is ProbeRecord => x.type === 'probe');
+    expect(probes.map((p) => p.step)).toEqual([3]);
+    const p = probes[0];
+    expect(p.classes).toBeGreaterThanOrEqual(2);
+    expect(p.images).toBeGreaterThanOrEqual(4 * p.classes);
+    expect(p.accuracy!).toBeGreaterThanOrEqual(0);
+    expect(p.accuracy!).toBeLessThanOrEqual(1);
+    expect(p.ci![0]).toBeLessThanOrEqual(p.accuracy!);
+    expect(p.ci![1]).toBeGreaterThanOrEqual(p.accuracy!);
+    expect(r.rows[0].makeProbe).toBe(p.accuracy);
+    expect(readFileSync(r.markdown, 'utf8')).toContain('| make probe | peak MiB |');
   });
 });

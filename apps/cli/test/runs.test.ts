@@ -29,6 +29,7 @@ function writeRun(name: string, lr: number, tags: string, losses: number[], top1
   losses.forEach((loss, i) => lines.push({ type: 'train', step: (i + 1) * 10, lr, loss, accImage: 0, accText: 0, patchesPerSec: 100 + i, peakBytes: (i + 1) * 2 ** 20, elapsed: i + 1 }));
   lines.push({ type: 'val', step: losses.length * 10, imageToText: top1, textToImage: top1, images: 8, chance: 0.125, imageToText5: 0.5, elapsed: losses.length });
   if (pmap !== null) lines.push({ type: 'splice', step: losses.length * 10, pmap, ciou: 0.4, images: 4, seconds: 1, elapsed: losses.length });
+  if (pmap !== null) lines.push({ type: 'probe', step: losses.length * 10, accuracy: 0.42, balancedAccuracy: 0.4, ci: [0.3, 0.5], images: 12, classes: 3, majority: 0.34, seconds: 1, elapsed: losses.length });
   lines.push({ type: 'event', step: losses.length * 10, event: 'end', elapsed: losses.length });
   writeFileSync(join(dir, 'log.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
   return dir;
@@ -52,8 +53,8 @@ describe('runs compare', () => {
     expect(head).not.toContain('optimizer.lr');
     expect(head).not.toContain('run.out');
     const row = (name: string) => Object.fromEntries(lines.find((l) => l.startsWith(`| ${name} |`))!.split('|').slice(1, -1).map((c, i) => [head[i + 1], c.trim()]));
-    expect(row('a')).toMatchObject({ 'data.text.tags': 'all', steps: '30', finished: 'yes', 'first loss': '4.000', 'final loss': '2.500', 'val top-1': '0.250', 'splice p-mAP': '0.610', 'peak MiB': '3', 'patches/s': '101.5' });
-    expect(row('b')).toMatchObject({ 'data.text.tags': 'make-model', 'final loss': '3.250', 'val top-1': '0.375', 'splice p-mAP': '-' });
+    expect(row('a')).toMatchObject({ 'data.text.tags': 'all', steps: '30', finished: 'yes', 'first loss': '4.000', 'final loss': '2.500', 'val top-1': '0.250', 'splice p-mAP': '0.610', 'make probe': '0.420', 'peak MiB': '3', 'patches/s': '101.5' });
+    expect(row('b')).toMatchObject({ 'data.text.tags': 'make-model', 'final loss': '3.250', 'val top-1': '0.375', 'splice p-mAP': '-', 'make probe': '-' });
     expect(readFileSync(`${out}.md`, 'utf8')).toContain('| b | make-model |');
     const png = readFileSync(`${out}.png`);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');

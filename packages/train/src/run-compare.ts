@@ -49,7 +49,7 @@ export function comparisonMarkdown(names: readonly string[], runs: readonly RunS
   runs.forEach((s, i) => {
     const cells = [
       names[i], ...fields.map((f) => fieldValue(s.config, f)), String(s.step), s.finished ? 'yes' : 'no', s.trainSeconds.toFixed(0), num(s.patchesPerSec, 1),
-      num(s.firstLoss), num(s.finalLoss), num(s.val?.top1), num(s.val?.top5), num(s.val?.chance), num(s.probe?.accuracy), s.peakBytes === null ? '-' : (s.peakBytes / 2 ** 20).toFixed(0),
+      num(s.firstLoss), num(s.finalLoss), num(s.val?.top1), num(s.val?.top5), num(s.val?.chance), num(s.splice?.pmap), num(s.probe?.accuracy), s.peakBytes === null ? '-' : (s.peakBytes / 2 ** 20).toFixed(0),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   });

@@ -111,7 +111,7 @@ export interface SweepRow {
   valImages: number | null;
   splicePmap: number | null;
   spliceImages: number | null;
-  /** make linear-probe accuracy on held-apart images: not computed by the sweep yet (`exiflang eval probe` on a run's checkpoint gives it); null */
+  /** make linear-probe accuracy on the held-apart images at the end of the run (data.valProbe); null when off or skipped */
   makeProbe: number | null;
   peakBytes: number | null;
 }

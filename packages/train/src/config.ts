@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ATTENTION_MAX_HEAD_DIM } from '@exif-lang/kernels';
+import { PREFILTERS } from '@exif-lang/models';
 
 const int = (min: number) => z.number().int().min(min);
 const rate = z.number().finite().min(0);
@@ -24,6 +25,8 @@ const imageSchema = z
     layers: z.array(int(1)).min(1).max(8).optional(),
     stem: int(1).optional(),
     widths: z.array(int(1)).min(1).max(8).optional(),
+    /** a fixed high-pass filter before the stem (the models package's prefilter.ts), or 'none' (raw pixels, the paper) */
+    prefilter: z.enum(['none', ...PREFILTERS]).default('none'),
   })
   .superRefine((v, ctx) => {
     for (const k of CUSTOM_ONLY) {

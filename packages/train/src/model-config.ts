@@ -6,10 +6,11 @@ import type { ImageTowerConfig, TrainConfig } from './config.ts';
 export const BERT_VOCAB_SIZE = 30522;
 
 export function imageTowerConfig(c: ImageTowerConfig, embed: number): ResNetConfig {
-  if (c.arch !== 'custom') return resnetConfig(c.arch, embed, c.widthMultiplier);
+  const prefilter = c.prefilter === 'none' ? null : c.prefilter;
+  if (c.arch !== 'custom') return { ...resnetConfig(c.arch, embed, c.widthMultiplier), prefilter };
   const scale = (ch: number) => Math.max(1, Math.round(ch * c.widthMultiplier));
   // The schema guarantees these for 'custom'.
-  return { block: c.block!, layers: [...c.layers!], stem: scale(c.stem!), widths: c.widths!.map(scale), embed };
+  return { block: c.block!, layers: [...c.layers!], stem: scale(c.stem!), widths: c.widths!.map(scale), embed, prefilter };
 }
 
 export function exifClipConfig(c: TrainConfig, vocab = BERT_VOCAB_SIZE): ExifClipConfig {

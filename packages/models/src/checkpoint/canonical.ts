@@ -4,6 +4,7 @@
  * mapped onto them and every checkpoint we write uses them.
  *
  *   image.<torchvision ResNet names>
+ *     prefilter.weight [3,3,k,k]  (optional, ours only) the fixed high-pass filter before conv1
  *     conv1.weight [stem,3,7,7]; bn1.{weight,bias,running_mean,running_var,num_batches_tracked}
  *     layer{1..4}.{b}.conv1/bn1/conv2/bn2[/conv3/bn3 for bottlenecks].*
  *     layer{s}.0.downsample.0.weight (1x1 conv), layer{s}.0.downsample.1.* (BN) when the
@@ -37,6 +38,8 @@ export interface ImageConfig {
   embed: number;
   /** torchvision's name when the structure is a standard one at full width. */
   name: string | null;
+  /** kernel size of the fixed high-pass prefilter (`image.prefilter.weight`), null without one */
+  prefilterKernel?: number | null;
 }
 
 export interface TextConfig {
@@ -70,6 +73,7 @@ export function imageShapes(c: ImageConfig): ShapeSpec {
     for (const part of BN_PARTS) s.set(`${p}.${part}`, [ch]);
     s.set(`${p}.num_batches_tracked`, []);
   };
+  if (c.prefilterKernel) s.set('image.prefilter.weight', [3, 3, c.prefilterKernel, c.prefilterKernel]);
   s.set('image.conv1.weight', [c.stem, 3, 7, 7]);
   bn('image.bn1', c.stem);
   const exp = c.block === 'bottleneck' ? 4 : 1;
@@ -184,7 +188,11 @@ export function inferImageConfig(t: TensorMap, problems: string[]): ImageConfig 
   const full = conv1[0] === 64 && widths.join() === '64,128,256,512';
   const name = full ? (TORCHVISION_NAMES[`${block}:${layers.join()}`] ?? null) : null;
   const features = widths[3] * (block === 'bottleneck' ? 4 : 1);
-  return { block, layers, stem: conv1[0], widths, features, embed: fc[0], name };
+  const pre = t.get('image.prefilter.weight');
+  if (pre && (pre.shape.length !== 4 || pre.shape[0] !== 3 || pre.shape[1] !== 3 || pre.shape[2] !== pre.shape[3])) {
+    problems.push(`image.prefilter.weight has shape [${pre.shape}], expected [3, 3, k, k]`);
+  }
+  return { block, layers, stem: conv1[0], widths, features, embed: fc[0], name: pre ? null : name, prefilterKernel: pre ? pre.shape[2] : null };
 }
 
 /** Infers the DistilBERT structure from canonical `text.*` tensors. */

@@ -8,6 +8,7 @@ import { deriveSeed } from '../nn/init.ts';
 import type { ImageConfig, ModelConfig, TextConfig } from '../checkpoint/canonical.ts';
 import { ResNet, type ResNetConfig } from './resnet.ts';
 import { TextEncoder, type TextEncoderConfig } from './text.ts';
+import { prefilterKernelSize, prefilterOfKernel } from './prefilter.ts';
 
 /** The paper's fixed logit scale. */
 export const PAPER_LOGIT_SCALE = 100;
@@ -93,7 +94,7 @@ export function exifClipConfigFrom(c: ModelConfig, opts: { dropout?: number; att
 }
 
 export function resnetConfigOf(c: ImageConfig): ResNetConfig {
-  return { block: c.block, layers: [...c.layers], stem: c.stem, widths: [...c.widths], embed: c.embed };
+  return { block: c.block, layers: [...c.layers], stem: c.stem, widths: [...c.widths], embed: c.embed, prefilter: c.prefilterKernel ? prefilterOfKernel(c.prefilterKernel) : null };
 }
 
 export function textConfigOf(c: TextConfig, opts: { dropout?: number; attentionDropout?: number } = {}): TextEncoderConfig {
@@ -106,7 +107,10 @@ export function toModelConfig(c: ExifClipConfig): ModelConfig {
   const { image: i, text: t } = c;
   const exp = i.block === 'bottleneck' ? 4 : 1;
   return {
-    image: { block: i.block, layers: [...i.layers], stem: i.stem, widths: [...i.widths], features: i.widths[i.widths.length - 1] * exp, embed: i.embed, name: null },
+    image: {
+      block: i.block, layers: [...i.layers], stem: i.stem, widths: [...i.widths], features: i.widths[i.widths.length - 1] * exp, embed: i.embed, name: null,
+      prefilterKernel: i.prefilter ? prefilterKernelSize(i.prefilter) : null,
+    },
     text: { vocab: t.vocab, dim: t.dim, maxPositions: t.maxPositions, layers: t.layers, ffn: t.ffn, heads: t.heads, headsSource: 'given', eps: t.eps ?? 1e-12 },
     logitScale: c.logitScale?.value ?? (c.logitScale?.learned ? CLIP_INIT_LOGIT_SCALE : PAPER_LOGIT_SCALE),
   };

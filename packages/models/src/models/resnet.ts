@@ -8,6 +8,7 @@ import { BatchNorm2d } from '../nn/batchnorm.ts';
 import { Linear } from '../nn/linear.ts';
 import { ModuleList } from '../nn/sequential.ts';
 import { deriveSeed } from '../nn/init.ts';
+import { Prefilter, type PrefilterKind } from './prefilter.ts';
 
 /**
  * torchvision's ResNet (v1.5: the stride sits on the bottleneck's 3x3 conv) over NHWC images,
@@ -25,6 +26,8 @@ export interface ResNetConfig {
   widths: readonly number[];
   /** fc output size: the embedding size (768 in the paper) */
   embed: number;
+  /** a fixed high-pass filter before the stem (prefilter.ts); absent: raw pixels, as torchvision */
+  prefilter?: PrefilterKind | null;
   seed?: number;
 }
 
@@ -106,6 +109,7 @@ export class Bottleneck extends Module {
 export type ResidualBlock = BasicBlock | Bottleneck;
 
 export class ResNet extends Module {
+  readonly prefilter: Prefilter | null;
   readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;
   readonly stages: ModuleList<ResidualBlock>[];
@@ -118,6 +122,7 @@ export class ResNet extends Module {
     const { block, layers, stem, widths, embed } = config;
     if (layers.length !== widths.length || layers.length === 0) throw new Error(`ResNet: ${layers.length} stages of blocks but ${widths.length} widths`);
     const seed = config.seed ?? 0;
+    this.prefilter = config.prefilter ? this.child('prefilter', new Prefilter(gpu, config.prefilter)) : null;
     this.conv1 = this.child('conv1', new Conv2d(gpu, 3, stem, 7, { stride: 2, padding: 3, seed: deriveSeed(seed, 'conv1'), init: 'kaiming_fan_out' }));
     this.bn1 = this.child('bn1', new BatchNorm2d(gpu, stem));
     let cin = stem;
@@ -144,7 +149,8 @@ export class ResNet extends Module {
   /** Pooled features [N, features] of NHWC images [N, H, W, 3]. */
   features2d(x: Tensor): Tensor {
     if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`ResNet: images must be NHWC [N, H, W, 3], got ${x.describe()}`);
-    let h = maxPool2d(this.bn1.forward(this.conv1.forward(x), true), { kernel: 3, stride: 2, padding: 1 });
+    const input = this.prefilter ? this.prefilter.forward(x) : x;
+    let h = maxPool2d(this.bn1.forward(this.conv1.forward(input), true), { kernel: 3, stride: 2, padding: 1 });
     for (const stage of this.stages) for (const b of stage.items) h = b.forward(h);
     return globalAvgPool(h);
   }

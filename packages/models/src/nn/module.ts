@@ -45,11 +45,11 @@ export abstract class Module {
     return t;
   }
 
-  protected buffer(name: string, t: Tensor): Tensor {
+  protected buffer(name: string, t: Tensor, layout: Layout | null = null): Tensor {
     this.assertFree(name);
     keep(t);
     t.name = name;
-    this.slots.set(name, { tensor: t, layout: null, kind: 'buffer' });
+    this.slots.set(name, { tensor: t, layout, kind: 'buffer' });
     return t;
   }
 

@@ -299,6 +299,30 @@ describe('noiseResidualExtractor', () => {
     expect(d.across).toBeGreaterThan(Math.max(d.within0, d.within1) + 1);
   });
 
+  it('the no-grid ablation zeroes the JPEG-grid group and leaves the others as they are', async () => {
+    const img = await jpegRoundTrip(textured(200, 160, 5), 70);
+    const g = patchGrid(img.width, img.height, 48);
+    const full = await noiseResidualExtractor({ patchSize: 48 }).features(img, g);
+    const ab = noiseResidualExtractor({ patchSize: 48, weights: { jpegGrid: 0 }, name: 'noise-residual-no-grid' });
+    expect(ab.name).toBe('noise-residual-no-grid');
+    const f = await ab.features(img, g);
+    expect(f.dim).toBe(full.dim);
+    const grid = noiseFeatureGroups().find((x) => x.name === 'jpegGrid')!;
+    let gridMax = 0;
+    let otherMax = 0;
+    for (let i = 0; i < patchCount(g); i++) {
+      for (let j = 0; j < f.dim; j++) {
+        const inGrid = j >= grid.offset && j < grid.offset + grid.size;
+        const v = f.data[i * f.dim + j];
+        if (inGrid) gridMax = Math.max(gridMax, Math.abs(v));
+        else otherMax = Math.max(otherMax, Math.abs(v - full.data[i * f.dim + j]));
+      }
+    }
+    expect(gridMax).toBe(0);
+    expect(otherMax).toBe(0);
+    expect(full.data.some((v, k) => (k % f.dim) >= grid.offset && (k % f.dim) < grid.offset + grid.size && v !== 0)).toBe(true);
+  });
+
   it('blockiness peaks at the JPEG grid phase, and moves with a 3 px crop', async () => {
     const jpeg = await jpegRoundTrip(textured(400, 336, 7), 60);
     const grp = noiseFeatureGroups()[1];

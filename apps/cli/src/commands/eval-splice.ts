@@ -9,8 +9,17 @@ import {
 import { writeFileAtomic } from '@exif-lang/models';
 import { progressBar } from './data-progress.ts';
 
+/** What every evaluation runs beside our model unless --baselines says otherwise. */
 export const BASELINES = ['random-init', 'noise-residual', 'random-map'] as const;
-export type BaselineName = (typeof BASELINES)[number];
+/**
+ * Opt-in ablations: 'noise-residual-no-grid' is the hand-crafted descriptor without its JPEG-grid
+ * group. That group measures blockiness per phase in image coordinates, so it separates a donor
+ * whose 8x8 grid is shifted against the host's, a cue no patch embedding compared across patches
+ * can use: the ablation says how much of the baseline's score is that cue.
+ */
+export const EXTRA_BASELINES = ['noise-residual-no-grid'] as const;
+export type BaselineName = (typeof BASELINES)[number] | (typeof EXTRA_BASELINES)[number];
+const ALL_BASELINES: readonly string[] = [...BASELINES, ...EXTRA_BASELINES];
 
 export interface SpliceEvalOptions {
   checkpoint: string;
@@ -36,7 +45,7 @@ function positiveInt(v: string): number {
 function baselineList(v: string): BaselineName[] {
   if (v === 'none') return [];
   const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!(BASELINES as readonly string[]).includes(n)) throw new Error(`--baselines: ${n} is not one of ${BASELINES.join(', ')} (or 'none')`);
+  for (const n of names) if (!ALL_BASELINES.includes(n)) throw new Error(`--baselines: ${n} is not one of ${ALL_BASELINES.join(', ')} (or 'none')`);
   return names as BaselineName[];
 }
 
@@ -56,6 +65,7 @@ export async function runSpliceEval(o: SpliceEvalOptions, note: (s: string) => v
   for (const b of o.baselines) {
     if (b === 'random-init') extractors.push(randomInitExtractor(gpu, opened));
     else if (b === 'noise-residual') extractors.push(noiseResidualExtractor({ patchSize: opened.patchSize }));
+    else if (b === 'noise-residual-no-grid') extractors.push(noiseResidualExtractor({ patchSize: opened.patchSize, weights: { jpegGrid: 0 }, name: b }));
     else extractors.push(randomFeatureExtractor(7, { patchSize: opened.patchSize }));
   }
   const json = o.json ? resolve(o.json) : undefined;
@@ -97,7 +107,7 @@ export function registerEvalSplice(evalCmd: Command): void {
     .option('--results <file>', 'per-image JSON lines (default: beside --json); an interrupted run resumes from them')
     .option('--limit <n>', 'only the first n images (sorted by name)', positiveInt)
     .option('--method <m>', `localization: ${LOCALIZE_METHODS.join(' or ')}`, 'official')
-    .option('--baselines <list>', `comma-separated subset of ${BASELINES.join(', ')}, or 'none'`, baselineList, [...BASELINES])
+    .option('--baselines <list>', `comma-separated, of ${BASELINES.join(', ')} (the default) and the ablation ${EXTRA_BASELINES.join(', ')}; or 'none'`, baselineList, [...BASELINES])
     .option('--patch-size <px>', 'patch side (default: the checkpoint\'s training patch, else 124)', positiveInt)
     .option('--jpeg', 'generated dataset: use the JPEG re-saves')
     .option('--subset <which>', "all, spliced (localization metrics only) or authentic images", 'all')

@@ -44,6 +44,8 @@ export interface NoiseResidualOptions {
   weights?: Partial<Record<FeatureGroupName, number>>;
   /** std floor as a fraction of the group's RMS std (default 0.1; 0 = plain z-score) */
   stdFloor?: number;
+  /** label in tables (default 'noise-residual'; ablations name themselves) */
+  name?: string;
 }
 
 export type FeatureGroupName = 'cooccurrence' | 'jpegGrid' | 'noiseLevel';
@@ -199,11 +201,12 @@ export function noiseResidualExtractor(opts: NoiseResidualOptions = {}): Feature
   if (!Number.isInteger(patchSize) || patchSize < COOC_SPAN) {
     throw new Error(`noise-residual: patch size must be an integer >= ${COOC_SPAN}, got ${patchSize}`);
   }
+  const name = opts.name ?? 'noise-residual';
   return {
-    name: 'noise-residual',
+    name,
     patchSize,
     async features(image: RgbImage, grid: PatchGrid) {
-      if (grid.patch !== patchSize) throw new Error(`noise-residual: grid patch ${grid.patch} != extractor patch ${patchSize}`);
+      if (grid.patch !== patchSize) throw new Error(`${name}: grid patch ${grid.patch} != extractor patch ${patchSize}`);
       const raw = noiseResidualRaw(image, grid, { q: opts.q });
       const data = standardizeFeatures(raw, patchCount(grid), { weights: opts.weights, stdFloor: opts.stdFloor });
       return { data, dim: raw.dim };

@@ -84,6 +84,42 @@ describe('PatchStream', () => {
     }
   });
 
+  it('cropsPerStep groups the crops of an image in one batch, crop-major, with one text per image', async () => {
+    const K = 2;
+    const { batches, stream } = await collect({ cropsPerImage: 4, cropsPerStep: K, workers: 0 });
+    expect(stream.stats.patches).toBe(48);
+    expect(batches.length * 4 * K + stream.stats.droppedPatches).toBe(48);
+    const n = 32 * 32 * 3;
+    const decoded = new Map<string, Awaited<ReturnType<typeof decodeImage>>>();
+    for (const b of batches) {
+      expect(b.cropsPerStep).toBe(K);
+      expect(b.batchSize).toBe(4);
+      expect(b.images.length).toBe(K * 4 * n);
+      expect(b.ids.length).toBe(4 * b.tokenLength);
+      expect(new Set(b.sources).size).toBe(4);
+    }
+    // every patch k x B + b is one of the seeded crops of image b (the crops of a decode, in order)
+    for (const b of batches.slice(0, 2)) {
+      for (let i = 0; i < 4; i++) {
+        const id = b.sources[i];
+        const e = entries.find((x) => x.id === id) as IndexEntry;
+        if (!decoded.has(id)) decoded.set(id, await decodeImage(join(dir, id)));
+        const d = decoded.get(id)!;
+        if (!d.ok) throw new Error('fixture');
+        const rng = derivedRng(1, 'crop', id, 0);
+        const crops = Array.from({ length: 4 }, () => randomCrop(e.width, e.height, 32, rng)!);
+        const at = (crop: { x: number; y: number }, py: number, px: number, c: number) => (d.image.data[((crop.y + py) * e.width + crop.x + px) * 3 + c] / 255 - CLIP_MEAN[c]) / CLIP_STD[c];
+        const matches = (k: number, crop: { x: number; y: number }) =>
+          [[0, 0, 0], [7, 19, 1], [31, 31, 2]].every(([py, px, c]) => Math.abs(b.images[(k * 4 + i) * n + (py * 32 + px) * 3 + c] - at(crop, py, px, c)) < 1e-5);
+        // crops 0,1 of a decode form one group and 2,3 the other
+        const group = [0, 1].every((k) => matches(k, crops[k])) ? 0 : [0, 1].every((k) => matches(k, crops[2 + k])) ? 1 : -1;
+        expect(group, `${id} in batch ${b.index}`).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(() => new PatchStream(entries, { batchSize: 4, cropsPerImage: 3, cropsPerStep: 2 })).toThrow(/divisor/);
+    expect(() => new PatchStream(entries, { batchSize: 4, cropsPerImage: 2, cropsPerStep: 2, distinctImages: false })).toThrow(/distinctImages/);
+  });
+
   it('same seed, same batches whatever the worker count; another seed differs', async () => {
     const a = digest((await collect({ workers: 2 })).batches);
     expect(digest((await collect({ workers: 0 })).batches)).toBe(a);

@@ -184,6 +184,7 @@ export async function chunkedGradients(gpu: Gpu, model: ExifClip, b: PatchBatch,
 
 /** A gradient-cached training step (trainStep's contract); returns the learning rate used. */
 export async function chunkedTrainStep(gpu: Gpu, model: ExifClip, opt: optim.Optimizer, b: PatchBatch, meter: GpuMeter, chunk: number): Promise<number> {
+  if (b.cropsPerStep !== 1) throw new Error(`chunkedTrainStep: a batch of ${b.cropsPerStep} crops per photo is not gradient-cached (data.cropsPerStep must be 1 with data.chunkSize)`);
   const r = await chunkedGradients(gpu, model, b, chunk);
   return update(opt, meter, r, () => {}); // the gradients are already in place
 }

@@ -62,6 +62,11 @@ const modelSchema = z.strictObject({
   text: textSchema,
   /** fixed (the paper: 100) or learned from `value` (default 1/0.07, CLIP) */
   logitScale: z.strictObject({ learned: z.boolean(), value: z.number().positive().finite().optional() }),
+  /**
+   * Weight of an image-image InfoNCE between the crops of one photo in a step (multi-crop-loss.ts;
+   * needs data.cropsPerStep >= 2). 0: the paper's image-text loss alone.
+   */
+  imageImageWeight: rate.default(0),
 });
 
 export const SYNTH_SOURCE = 'synth';
@@ -105,6 +110,12 @@ const dataSchema = z.strictObject({
   /** patches per step; InfoNCE needs at least 2, and a batch holds distinct images */
   batchSize: int(2),
   cropsPerImage: int(1).max(64),
+  /**
+   * Crops of each photo in one step (a divisor of cropsPerImage): the image tower sees
+   * batchSize x cropsPerStep patches, the text tower batchSize texts once, and the loss is the
+   * mean of one InfoNCE per crop (multi-crop-loss.ts). 1: one crop per photo per step.
+   */
+  cropsPerStep: int(1).max(64).default(1),
   /** decode worker threads (0 decodes on the main thread) */
   workers: int(0).max(64),
   /** share of images held out for validation (split by image id, never by patch) */
@@ -197,6 +208,9 @@ export const trainConfigSchema = z
     if (c.run.validateEvery > 0 && d.valFraction === 0) issue(['run', 'validateEvery'], 'validation needs data.valFraction > 0');
     if (d.valSplices.count > 0 && d.valFraction === 0) issue(['data', 'valSplices', 'count'], 'validation splices are made from held-apart photos: needs data.valFraction > 0');
     if (d.valSplices.count > 0 && d.valSplices.maxSize < d.patchSize) issue(['data', 'valSplices', 'maxSize'], `${d.valSplices.maxSize} px crops are smaller than data.patchSize = ${d.patchSize}`);
+    if (d.cropsPerImage % d.cropsPerStep !== 0) issue(['data', 'cropsPerStep'], `${d.cropsPerStep} does not divide data.cropsPerImage = ${d.cropsPerImage} (the crops of a decoded image go into steps in groups)`);
+    if (d.cropsPerStep > 1 && d.chunkSize !== null) issue(['data', 'cropsPerStep'], 'multi-crop steps are not gradient-cached: set data.chunkSize to null or data.cropsPerStep to 1');
+    if (c.model.imageImageWeight > 0 && d.cropsPerStep < 2) issue(['model', 'imageImageWeight'], 'the image-image term contrasts crops of the same photo: needs data.cropsPerStep >= 2');
     if (d.chunkSize !== null && d.chunkSize >= d.batchSize) issue(['data', 'chunkSize'], `${d.chunkSize} is not below data.batchSize = ${d.batchSize} (null: no chunking)`);
     if (d.chunkSize !== null && d.chunkSize < d.batchSize) {
       // chunked-step.ts balances the chunks; the smallest must give batch norm 2 patches

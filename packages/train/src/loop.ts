@@ -148,7 +148,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
     batches = new TrainBatches(
       {
-        entries: r.data.train, seed: c.run.seed, batchSize: c.data.batchSize, patchSize: c.data.patchSize, cropsPerImage: c.data.cropsPerImage,
+        entries: r.data.train, seed: c.run.seed, batchSize: c.data.batchSize, patchSize: c.data.patchSize, cropsPerImage: c.data.cropsPerImage, cropsPerStep: c.data.cropsPerStep,
         workers: c.data.workers, tokenizer: r.tokenizer, text: textOptionsOf(c, r.data.tags, true),
       },
       r.state.position,
@@ -179,7 +179,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     try {
       while (r.step < c.run.steps && !o.signal?.aborted) {
         const { batch, after } = await batches.next();
-        lr = chunk === null ? await trainStep(gpu, r.model, r.optimizer, batch, meter) : await chunkedTrainStep(gpu, r.model, r.optimizer, batch, meter, chunk);
+        lr = chunk === null ? await trainStep(gpu, r.model, r.optimizer, batch, meter, { imageImage: c.model.imageImageWeight }) : await chunkedTrainStep(gpu, r.model, r.optimizer, batch, meter, chunk);
         // Buffers are taken and returned as the step is recorded, in program order: the pool's
         // high-water mark over the recording is the step's working set.
         windowPeak = Math.max(windowPeak, gpu.pool.takePeakInUse());
@@ -187,8 +187,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         gpu.flush(); // the GPU starts on this step while the host prepares the next
         r.step++;
         r.state.position = after;
-        r.state.patches += batch.batchSize;
-        windowPatches += batch.batchSize;
+        r.state.patches += batch.batchSize * batch.cropsPerStep;
+        windowPatches += batch.batchSize * batch.cropsPerStep;
         progressBar.step(r.step);
         const last = r.step === c.run.steps;
         if (r.step % c.run.logEvery === 0 || last || o.signal?.aborted) {

@@ -8,7 +8,8 @@
  *                  (+ the [B, E] embeddings, their gradients and the B x B logits when chunked)
  *   largest      ~ fixedLargest + largestPerPatch * pass
  *
- * where pass = data.chunkSize ?? data.batchSize. WebGPU reports no device memory size, so the
+ * where pass = data.chunkSize ?? data.batchSize x data.cropsPerStep (a multi-crop step's texts
+ * are counted once per crop: an overestimate of the text tower's share). WebGPU reports no device memory size, so the
  * check is against maxStorageBufferBindingSize (one buffer) everywhere, and against 80% of
  * the host's RAM on a CPU adapter (lavapipe allocates GPU buffers there); on a real GPU the
  * total is printed, not checked. The pool rounds buffers up to size classes, so this is an
@@ -106,7 +107,7 @@ export async function estimateStepMemory(gpu: Gpu, c: TrainConfig, limits: Memor
     const m = bytesFor(pass);
     return m.largest <= maxBufferBytes && (budgetBytes === null || m.step <= budgetBytes);
   };
-  const pass = c.data.chunkSize ?? B;
+  const pass = c.data.chunkSize ?? B * c.data.cropsPerStep;
   const m = bytesFor(pass);
   const fits = fitsWith(pass);
   let suggestedChunk: number | null = null;

@@ -11,14 +11,21 @@ import type { Gpu } from '@exif-lang/kernels';
 import type { PatchBatch } from '@exif-lang/data';
 import { backward, keep, scope, tensor, type ExifClip, type Tensor, type optim } from '@exif-lang/models';
 import type { GpuMeter } from './meter.ts';
+import { multiCropLoss } from './multi-crop-loss.ts';
 
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+export interface StepOptions {
+  /** weight of the image-image term between the crops of a photo (model.imageImageWeight) */
+  imageImage?: number;
+}
+
 /** Returns the learning rate the update used. */
-export async function trainStep(gpu: Gpu, model: ExifClip, opt: optim.Optimizer, b: PatchBatch, meter: GpuMeter): Promise<number> {
+export async function trainStep(gpu: Gpu, model: ExifClip, opt: optim.Optimizer, b: PatchBatch, meter: GpuMeter, o: StepOptions = {}): Promise<number> {
   await yieldToEventLoop(); // a ready batch resolves as a microtask: signals would wait for the next phase
   // model.loss() = lossOf(encodeImage, encodeText), recorded in three phases: the same ops, tape and bits.
-  const img = scope(() => keep(model.encodeImage(tensor(gpu, b.images, [b.batchSize, b.patchSize, b.patchSize, 3]))));
+  const K = b.cropsPerStep;
+  const img = scope(() => keep(model.encodeImage(tensor(gpu, b.images, [K * b.batchSize, b.patchSize, b.patchSize, 3]))));
   let txt: Tensor | null = null;
   let r: { loss: Tensor; accImage: Tensor; accText: Tensor };
   try {
@@ -27,7 +34,8 @@ export async function trainStep(gpu: Gpu, model: ExifClip, opt: optim.Optimizer,
     txt = text;
     await yieldToEventLoop();
     r = scope(() => {
-      const out = model.lossOf(img, text);
+      // one crop per photo: model.lossOf itself; K crops: one InfoNCE per crop (+ the image-image term)
+      const out = multiCropLoss(model, img, text, K, o.imageImage ?? 0);
       return { loss: keep(out.loss), accImage: keep(out.accImage), accText: keep(out.accText) };
     });
   } finally {

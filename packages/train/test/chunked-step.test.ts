@@ -29,7 +29,7 @@ const config = (dropout: number): ExifClipConfig => ({
 });
 
 const batch: PatchBatch = {
-  index: 0, epoch: 0, batchSize: B, patchSize: S, tokenLength: T,
+  index: 0, epoch: 0, batchSize: B, cropsPerStep: 1, patchSize: S, tokenLength: T,
   images: testing.randNormal(B * S * S * 3, 9),
   ids: Uint32Array.from({ length: B * T }, (_, i) => 1000 + ((i * 7919) % 9000)),
   mask: Uint32Array.from({ length: B * T }, (_, i) => (i % T < 3 + (Math.floor(i / T) % 6) ? 1 : 0)),

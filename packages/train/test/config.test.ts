@@ -95,7 +95,7 @@ describe('overrides', () => {
 
   it('swaps a custom image tower for a named one with an object value', () => {
     const { config } = resolveConfig({ sets: ['model.image={"arch":"resnet18","widthMultiplier":0.25}'] });
-    expect(exifClipConfig(config).image).toEqual({ block: 'basic', layers: [2, 2, 2, 2], stem: 16, widths: [16, 32, 64, 128], embed: 64 });
+    expect(exifClipConfig(config).image).toEqual({ block: 'basic', layers: [2, 2, 2, 2], stem: 16, widths: [16, 32, 64, 128], embed: 64, prefilter: null });
   });
 });
 
@@ -118,6 +118,12 @@ describe('validation', () => {
     expect(issuePaths({ sets: ['model.image.arch=resnet50'] })).toEqual(['model.image.block', 'model.image.layers', 'model.image.stem', 'model.image.widths']);
     expect(issuePaths({ sets: ['model.image={"arch":"custom"}'] })).toEqual(['model.image.block', 'model.image.layers', 'model.image.stem', 'model.image.widths']);
     expect(issuePaths({ preset: 'huge' })).toEqual(['preset']);
+    // multi-crop steps: a divisor of the crops per decode, not with gradient caching, the image-image term needs 2 crops
+    expect(issuePaths({ sets: ['data.cropsPerStep=3'] })).toEqual(['data.cropsPerStep']); // tiny cuts 4 crops
+    expect(issuePaths({ sets: ['data.cropsPerStep=2', 'data.chunkSize=8'] })).toEqual(['data.cropsPerStep']);
+    expect(issuePaths({ sets: ['model.imageImageWeight=1'] })).toEqual(['model.imageImageWeight']);
+    expect(issuePaths({ sets: ['model.image.prefilter="blur"'] })).toEqual(['model.image.prefilter']);
+    expect(resolveConfig({ sets: ['data.cropsPerStep=2', 'model.imageImageWeight=0.5', 'model.image.prefilter="highpass3"'] }).config.data.cropsPerStep).toBe(2);
   });
 
   it('says what it got and why', () => {

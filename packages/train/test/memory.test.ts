@@ -24,7 +24,7 @@ describe('estimateStepMemory', () => {
     const S = c.data.patchSize;
     const T = c.model.text.maxTokens;
     const batch: PatchBatch = {
-      index: 0, epoch: 0, batchSize: B, patchSize: S, tokenLength: T, images: testing.randNormal(B * S * S * 3, 2),
+      index: 0, epoch: 0, batchSize: B, cropsPerStep: 1, patchSize: S, tokenLength: T, images: testing.randNormal(B * S * S * 3, 2),
       ids: Uint32Array.from({ length: B * T }, (_, i) => 1000 + i), mask: new Uint32Array(B * T).fill(1), texts: [], sources: [],
     };
     gpu.pool.takePeakInUse();

@@ -69,4 +69,18 @@ describe('train', () => {
     const other = microConfig(out, 'synth', ['run.steps=4', 'optimizer.lr=0.002']);
     await expect(train({ config: other, gpu, progress: 'off', log: () => {} })).rejects.toThrow(/optimizer\.lr: 0\.002 here, 0\.001 in the checkpoint/);
   });
+
+  it('a multi-crop run (2 crops per photo per step, image-image term, prefilter) trains and counts every patch', async () => {
+    const out = join(dir, 'multi');
+    const config = microConfig(out, 'synth', ['run.steps=2', 'run.validateEvery=0', 'data.cropsPerImage=2', 'data.cropsPerStep=2', 'model.imageImageWeight=1', 'model.image.prefilter="highpass3"']);
+    const r = await train({ config, gpu, progress: 'off', log: () => {} });
+    expect(r.step).toBe(2);
+    const recs = readLog(r.log).filter((x): x is TrainRecord => x.type === 'train');
+    expect(recs.length).toBe(1);
+    expect(Number.isFinite(recs[0].loss) && recs[0].loss > 0).toBe(true);
+    const info = readTrainingCheckpointInfo(r.checkpoint!);
+    // the patch count (and so patches/s) is photos x crops: 2 steps of 4 photos x 2 crops
+    expect(info.extra).toMatchObject({ patches: 16 });
+    expect(info.config).toMatchObject({ data: { cropsPerStep: 2 }, model: { imageImageWeight: 1, image: { prefilter: 'highpass3' } } });
+  });
 });

@@ -19,7 +19,7 @@ const config: ExifClipConfig = {
 };
 
 const batch: PatchBatch = {
-  index: 0, epoch: 0, batchSize: B, patchSize: S, tokenLength: T,
+  index: 0, epoch: 0, batchSize: B, cropsPerStep: 1, patchSize: S, tokenLength: T,
   images: testing.randNormal(B * S * S * 3, 5),
   ids: Uint32Array.from({ length: B * T }, (_, i) => 1000 + ((i * 7919) % 9000)),
   mask: Uint32Array.from({ length: B * T }, (_, i) => (i % T < 4 + (Math.floor(i / T) % 5) ? 1 : 0)),

@@ -6,7 +6,10 @@
  * shuffle buffer; a batch never holds two crops of one image by default (they would be false
  * negatives for InfoNCE). Decoding runs in worker threads with a prefetch window. Results are
  * consumed strictly in submission order (sequence numbers) and every random draw is seeded, so
- * the same seed gives the same batches whatever the worker timing. Images that fail (corrupt,
+ * the same seed gives the same batches whatever the worker timing. With `cropsPerStep` S > 1 the
+ * crops of an image travel in groups of S: a batch holds B distinct images with S crops each
+ * (B x S patches, laid out crop-major: the first B patches are crop 0 of every image, ...) and
+ * B texts, one per image. Images that fail (corrupt,
  * too small, timeout) are reported through onSkip and counted; they never end a run or drop a
  * batch: batches are formed only from patches that decoded.
  */
@@ -26,6 +29,11 @@ export interface PatchStreamOptions {
   patchSize?: number;
   /** Crops cut from each decoded image (default 4). */
   cropsPerImage?: number;
+  /**
+   * Crops of one image that go into the same batch (default 1; must divide cropsPerImage). A
+   * batch then holds batchSize images x cropsPerStep patches and batchSize texts.
+   */
+  cropsPerStep?: number;
   /** Patches held for mixing (default max(4 x batch, 2 x batch x K)). */
   shuffleBuffer?: number;
   /** No two crops of one image in a batch (default true). */
@@ -63,18 +71,21 @@ export interface PatchBatch {
   index: number;
   /** Epoch of the newest patch in the batch. */
   epoch: number;
+  /** B: images (and texts) in the batch */
   batchSize: number;
+  /** K: crops of each image; the batch holds K x B patches */
+  cropsPerStep: number;
   patchSize: number;
   /** T, the tokenizer's max length. */
   tokenLength: number;
-  /** [B, S, S, 3] float32, CLIP-normalized, NHWC. */
+  /** [K x B, S, S, 3] float32, CLIP-normalized, NHWC; patch k x B + b is crop k of image b. */
   images: Float32Array;
   /** [B, T] token ids. */
   ids: Uint32Array;
   /** [B, T] 1 = token, 0 = padding. */
   mask: Uint32Array;
   texts: string[];
-  /** Image id of each patch. */
+  /** Image id of each of the B images. */
   sources: string[];
 }
 
@@ -86,9 +97,10 @@ export interface StreamStats {
   skipped: Record<string, number>;
 }
 
+/** What the shuffle buffer holds: cropsPerStep crops of one image (one crop by default). */
 interface Patch {
   imageId: string;
-  bytes: Uint8Array;
+  crops: Uint8Array[];
   text: string;
   epoch: number;
 }
@@ -113,16 +125,21 @@ export class PatchStream implements AsyncIterable<PatchBatch> {
 
   constructor(entries: readonly StreamEntry[], options: PatchStreamOptions) {
     const o = {
-      patchSize: 124, cropsPerImage: 4, distinctImages: true, workers: 2, seed: 0, epochs: 1, split: 'all' as Split | 'all',
+      patchSize: 124, cropsPerImage: 4, cropsPerStep: 1, distinctImages: true, workers: 2, seed: 0, epochs: 1, split: 'all' as Split | 'all',
       valFraction: DEFAULT_VAL_FRACTION, allowPartial: false, timeoutMs: 30_000, dropLast: true, ...options,
     };
     if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${o.batchSize}`);
     if (!Number.isInteger(o.cropsPerImage) || o.cropsPerImage < 1) throw new Error(`cropsPerImage must be >= 1, got ${o.cropsPerImage}`);
+    if (!Number.isInteger(o.cropsPerStep) || o.cropsPerStep < 1 || o.cropsPerImage % o.cropsPerStep !== 0) {
+      throw new Error(`cropsPerStep must be a positive divisor of cropsPerImage = ${o.cropsPerImage}, got ${o.cropsPerStep}`);
+    }
+    if (o.cropsPerStep > 1 && !o.distinctImages) throw new Error('cropsPerStep > 1 groups the crops of an image: it needs distinctImages');
     this.o = o;
     // Sorting makes the run independent of the order the index lists files in.
     this.entries = filterSplit(entries, o.split, o.valFraction).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.tokenizer = options.tokenizer ?? new ExifTokenizer();
-    this.capacity = Math.max(options.shuffleBuffer ?? Math.max(4 * o.batchSize, 2 * o.batchSize * o.cropsPerImage), o.batchSize);
+    // in buffer units (groups of cropsPerStep crops)
+    this.capacity = Math.max(options.shuffleBuffer ?? Math.max(4 * o.batchSize, (2 * o.batchSize * o.cropsPerImage) / o.cropsPerStep), o.batchSize);
     this.prefetch = Math.max(2, options.prefetch ?? 4 * Math.max(1, o.workers));
   }
 
@@ -185,12 +202,14 @@ export class PatchStream implements AsyncIterable<PatchBatch> {
 
   private makeBatch(patches: Patch[]): PatchBatch {
     const S = this.o.patchSize;
+    const K = this.o.cropsPerStep;
+    const B = patches.length;
     const n = S * S * 3;
-    const images = new Float32Array(patches.length * n);
-    patches.forEach((p, i) => normalizeBytes(p.bytes, images, i * n));
+    const images = new Float32Array(K * B * n);
+    patches.forEach((p, b) => p.crops.forEach((bytes, k) => normalizeBytes(bytes, images, (k * B + b) * n)));
     const tok = this.tokenizer.packBatch(patches.map((p) => this.encode(p.text)), 'max-length');
     const batch: PatchBatch = {
-      index: this.stats.batches++, epoch: Math.max(...patches.map((p) => p.epoch)), batchSize: patches.length, patchSize: S,
+      index: this.stats.batches++, epoch: Math.max(...patches.map((p) => p.epoch)), batchSize: B, cropsPerStep: K, patchSize: S,
       tokenLength: tok.length, images, ids: tok.ids, mask: tok.mask, texts: patches.map((p) => p.text), sources: patches.map((p) => p.imageId),
     };
     return batch;
@@ -225,7 +244,7 @@ export class PatchStream implements AsyncIterable<PatchBatch> {
       return undefined;
     }
     if (!this.o.dropLast && picked.length > 0) return picked;
-    this.stats.droppedPatches += picked.length + buffer.length;
+    this.stats.droppedPatches += (picked.length + buffer.length) * this.o.cropsPerStep;
     buffer.length = 0;
     return undefined;
   }
@@ -251,7 +270,8 @@ export class PatchStream implements AsyncIterable<PatchBatch> {
           this.skip(head.entry.id, head.epoch, r.reason, r.detail);
         } else {
           this.stats.images++;
-          for (const bytes of r.patches) buffer.push({ imageId: head.entry.id, bytes, text: head.text, epoch: head.epoch });
+          const K = this.o.cropsPerStep;
+          for (let i = 0; i < r.patches.length; i += K) buffer.push({ imageId: head.entry.id, crops: r.patches.slice(i, i + K), text: head.text, epoch: head.epoch });
           this.stats.patches += r.patches.length;
         }
         for (let b = this.take(buffer, rng, false); b; b = this.take(buffer, rng, false)) yield this.makeBatch(b);

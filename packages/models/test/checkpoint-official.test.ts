@@ -59,7 +59,7 @@ describe('official checkpoint mapping', () => {
     const c = fixtureConfig;
     expect(m.config.image).toEqual({
       block: c.image.block, layers: c.image.layers, stem: c.image.stem, widths: c.image.widths,
-      features: c.image.widths[3] * 4, embed: c.image.embed, name: null,
+      features: c.image.widths[3] * 4, embed: c.image.embed, name: null, prefilterKernel: null,
     } satisfies ImageConfig);
     expect(m.config.text).toMatchObject({
       vocab: c.text.vocab, dim: c.text.dim, layers: c.text.layers, ffn: c.text.ffn, maxPositions: c.text.max_positions,

@@ -118,9 +118,11 @@ export async function chunkedGradients(gpu: Gpu, model: ExifClip, b: PatchBatch,
   let emb: { img: Tensor; txt: Tensor } | null = null;
   let r: ChunkedLoss | null = null;
   try {
-    // 1. embeddings chunk by chunk, no graph
+    // 1. embeddings chunk by chunk, no graph. Waiting for the GPU before each chunk bounds what
+    // is queued to one chunk's work: recording runs far ahead of a slow device, and every queued
+    // dispatch pins a bind group (lavapipe crashed in descriptor-pool allocation at batch 1024).
     for (const c of chunks) {
-      await yieldToEventLoop();
+      await gpu.sync();
       calls.push(state.dropoutCalls());
       noGrad(() =>
         scope(() => {
@@ -150,14 +152,14 @@ export async function chunkedGradients(gpu: Gpu, model: ExifClip, b: PatchBatch,
     // 3. each chunk again with gradients, seeded with its slice of the embedding gradient
     for (let k = 0; k < chunks.length; k++) {
       const c = chunks[k];
-      await yieldToEventLoop();
+      await gpu.sync();
       state.setDropoutCalls(calls[k]);
       scope(() => {
         const x = chunkInputs(gpu, b, c);
         const yi = model.encodeImage(x.images);
         backward(yi, { grad: noGrad(() => ops.narrow(gImg, 0, c.start, c.size)) });
       });
-      await yieldToEventLoop();
+      await gpu.sync();
       scope(() => {
         const x = chunkInputs(gpu, b, c);
         const yt = model.encodeText(x.ids, x.mask);

@@ -52,7 +52,11 @@ async function runOutsideTsxRelay(): Promise<number | null> {
   try {
     return await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
-      child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
+      child.on('exit', (code, signal) => {
+        // A trainer killed by a signal prints nothing itself (SIGKILL: usually the kernel's OOM killer).
+        if (code === null && signal !== 'SIGINT') process.stderr.write(`exiflang train: the training process was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory? see --print-config and data.chunkSize)' : ''}\n`);
+        resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
+      });
     });
   } finally {
     process.off('SIGINT', forward);

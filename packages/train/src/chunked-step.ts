@@ -104,11 +104,14 @@ export interface ChunkedLoss {
   accText: Tensor;
 }
 
+/** Told after each chunk of pass 1 ('embed') and pass 3 ('replay'): a paper-size step is long. */
+export type ChunkProgress = (pass: 'embed' | 'replay', done: number, total: number) => void;
+
 /**
  * Steps 1-3: leaves the full batch's gradient in the parameters' `.grad` and returns the loss
  * and accuracies (the caller's to dispose). No optimizer update.
  */
-export async function chunkedGradients(gpu: Gpu, model: ExifClip, b: PatchBatch, chunk: number): Promise<ChunkedLoss> {
+export async function chunkedGradients(gpu: Gpu, model: ExifClip, b: PatchBatch, chunk: number, onChunk?: ChunkProgress): Promise<ChunkedLoss> {
   const chunks = chunksOf(b.batchSize, chunk);
   const state = new ForwardState(model);
   const calls: number[][] = [];
@@ -131,6 +134,7 @@ export async function chunkedGradients(gpu: Gpu, model: ExifClip, b: PatchBatch,
           txts.push(keep(model.encodeText(x.ids, x.mask)));
         }),
       );
+      onChunk?.('embed', imgs.length, chunks.length);
     }
     const after = state.dropoutCalls();
     restoreNorms();
@@ -165,6 +169,7 @@ export async function chunkedGradients(gpu: Gpu, model: ExifClip, b: PatchBatch,
         const yt = model.encodeText(x.ids, x.mask);
         backward(yt, { grad: noGrad(() => ops.narrow(gTxt, 0, c.start, c.size)) });
       });
+      onChunk?.('replay', k + 1, chunks.length);
     }
     const replayed = state.dropoutCalls();
     if (replayed.some((n, i) => n !== after[i])) throw new Error('gradient caching: the replay used other dropout calls than the first pass');
@@ -185,8 +190,8 @@ export async function chunkedGradients(gpu: Gpu, model: ExifClip, b: PatchBatch,
 }
 
 /** A gradient-cached training step (trainStep's contract); returns the learning rate used. */
-export async function chunkedTrainStep(gpu: Gpu, model: ExifClip, opt: optim.Optimizer, b: PatchBatch, meter: GpuMeter, chunk: number): Promise<number> {
+export async function chunkedTrainStep(gpu: Gpu, model: ExifClip, opt: optim.Optimizer, b: PatchBatch, meter: GpuMeter, chunk: number, onChunk?: ChunkProgress): Promise<number> {
   if (b.cropsPerStep !== 1) throw new Error(`chunkedTrainStep: a batch of ${b.cropsPerStep} crops per photo is not gradient-cached (data.cropsPerStep must be 1 with data.chunkSize)`);
-  const r = await chunkedGradients(gpu, model, b, chunk);
+  const r = await chunkedGradients(gpu, model, b, chunk, onChunk);
   return update(opt, meter, r, () => {}); // the gradients are already in place
 }

@@ -21,7 +21,7 @@ export { setupRun, runPaths, type RunPaths, type RunSetup } from './setup.ts';
 export { trainStep, type StepOptions } from './step.ts';
 export { multiCropLoss } from './multi-crop-loss.ts';
 export { train, type TrainOptions, type TrainResult } from './loop.ts';
-export { chunkedGradients, chunkedTrainStep, chunksOf, type Chunk, type ChunkedLoss } from './chunked-step.ts';
+export { chunkedGradients, chunkedTrainStep, chunksOf, type Chunk, type ChunkedLoss, type ChunkProgress } from './chunked-step.ts';
 export { prepareSpliceValidation, evaluateSpliceValidation, type SpliceValidationSet, type SpliceScores } from './splice-validation.ts';
 export { readRunSummary, flattenConfig, differingFields, type RunSummary } from './run-summary.ts';
 export { comparisonSvg, writeComparison, type NamedRun } from './compare-chart.ts';

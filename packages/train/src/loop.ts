@@ -172,6 +172,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     let windowPeak = 0;
     let runPeak = 0;
     const chunk = c.data.chunkSize;
+    // A gradient-cached step can take minutes (paper preset here: ~1 h): a line every 30 s of it.
+    let chunkNoteAt = performance.now();
+    const onChunk = (pass: 'embed' | 'replay', done: number, total: number) => {
+      if (performance.now() - chunkNoteAt < 30_000) return;
+      chunkNoteAt = performance.now();
+      note(`step ${r.step + 1}: ${pass === 'embed' ? 'embedding' : 'back-propagating'} chunk ${done}/${total}`);
+    };
     let windows = 0;
     let steadyPatches = 0;
     let steadySeconds = 0;
@@ -179,7 +186,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     try {
       while (r.step < c.run.steps && !o.signal?.aborted) {
         const { batch, after } = await batches.next();
-        lr = chunk === null ? await trainStep(gpu, r.model, r.optimizer, batch, meter, { imageImage: c.model.imageImageWeight }) : await chunkedTrainStep(gpu, r.model, r.optimizer, batch, meter, chunk);
+        lr = chunk === null ? await trainStep(gpu, r.model, r.optimizer, batch, meter, { imageImage: c.model.imageImageWeight }) : await chunkedTrainStep(gpu, r.model, r.optimizer, batch, meter, chunk, onChunk);
         // Buffers are taken and returned as the step is recorded, in program order: the pool's
         // high-water mark over the recording is the step's working set.
         windowPeak = Math.max(windowPeak, gpu.pool.takePeakInUse());

@@ -141,7 +141,10 @@ describe('chunkedGradients', () => {
     const want = await gradients(b);
     const wantLoss = await lossValue(ref);
 
-    const r = await chunkedGradients(gpu, a, batch, chunk);
+    const told: string[] = [];
+    const r = await chunkedGradients(gpu, a, batch, chunk, (pass, done, total) => told.push(`${pass} ${done}/${total}`));
+    const n = chunksOf(B, chunk).length;
+    expect(told).toEqual([...Array.from({ length: n }, (_, i) => `embed ${i + 1}/${n}`), ...Array.from({ length: n }, (_, i) => `replay ${i + 1}/${n}`)]);
     const got = await gradients(a);
     const loss = await lossValue(r.loss);
     r.accImage.dispose();

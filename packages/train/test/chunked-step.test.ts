@@ -6,7 +6,9 @@
  * - batch norm on batch statistics with dropout (train mode): they equal the reference that
  *   keeps every chunk's graph (each chunk through the towers with BN on that chunk, the
  *   embeddings concatenated, the full-batch InfoNCE, one backward), and the running statistics
- *   are updated once per chunk, as that reference does; the dropout masks are replayed.
+ *   are updated once per chunk, as that reference does; the dropout masks are replayed;
+ * - chunkedTrainStep against trainStep (eval-mode BN, SGD): the same logged loss and the same
+ *   parameter update.
  *
  * Tolerances: float32 sums over at most a few thousand terms in another order, 2e-4 of each
  * tensor's largest gradient (or of a thousandth of the largest of all; a wrong chunk offset or a missing chunk moves gradients by O(1)
@@ -14,9 +16,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getGpu, testing, type Gpu } from '@exif-lang/kernels';
-import { ExifClip, backward, keep, ops, scope, tensor, type ExifClipConfig, type Tensor } from '@exif-lang/models';
+import { ExifClip, backward, keep, ops, optim, scope, tensor, type ExifClipConfig, type Tensor } from '@exif-lang/models';
 import type { PatchBatch } from '@exif-lang/data';
-import { chunkedGradients, chunksOf } from '../src/index.ts';
+import { GpuMeter, chunkedGradients, chunkedTrainStep, chunksOf, trainStep } from '../src/index.ts';
 
 const B = 7;
 const S = 32;
@@ -159,5 +161,39 @@ describe('chunkedGradients', () => {
     expect(Math.abs(whole - wantLoss)).toBeGreaterThan(1e-4);
     for (const t of Object.values(x)) t.dispose();
     for (const m of [a, b, c]) m.dispose();
+  });
+});
+
+describe('chunkedTrainStep', () => {
+  it('makes the unchunked training step: the same loss and parameter update (BN on fixed statistics)', async () => {
+    const gpu = await getGpu();
+    // SGD: the update is -lr x gradient, so it inherits the gradients' tolerance (Adam's first
+    // step is lr x sign(g), which float noise on an exactly-zero gradient would flip)
+    const make = () => {
+      const model = new ExifClip(gpu, config(0)).eval();
+      return { model, opt: new optim.SGD(model.parameters(), { lr: 0.1 }) };
+    };
+    const params = async (m: ExifClip) => new Map(await Promise.all([...m.namedParameters()].map(async ([n, p]) => [n, await p.data()] as const)));
+    const whole = make();
+    const chunked = make();
+    const before = await params(whole.model);
+    const mw = new GpuMeter(['loss', 'accImage', 'accText']);
+    const mc = new GpuMeter(['loss', 'accImage', 'accText']);
+    await trainStep(gpu, whole.model, whole.opt, batch, mw);
+    await chunkedTrainStep(gpu, chunked.model, chunked.opt, batch, mc, 3);
+    const lw = (await mw.read())!.loss;
+    const lc = (await mc.read())!.loss;
+    expect(Math.abs(lc - lw)).toBeLessThan(1e-5 * Math.abs(lw));
+    const delta = async (m: ExifClip) => {
+      const after = await params(m);
+      return new Map([...before].map(([n, b]) => [n, b.map((v, i) => v - after.get(n)![i])]));
+    };
+    const dw = await delta(whole.model);
+    expect([...dw.values()].some((d) => d.some((v) => v !== 0))).toBe(true);
+    expectClose(await delta(chunked.model), dw, 2e-4);
+    for (const m of [whole, chunked]) {
+      m.opt.dispose();
+      m.model.dispose();
+    }
   });
 });

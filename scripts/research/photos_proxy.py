@@ -44,6 +44,7 @@ p.add_argument('--stem', type=int, default=32)
 p.add_argument('--embed', type=int, default=128)
 p.add_argument('--text', default='full', help='full | none (image-image only)')
 p.add_argument('--ii', type=float, default=0.0, help='weight of the patch-patch (same photo) InfoNCE')
+p.add_argument('--align', type=int, default=1, help='training crop offsets a multiple of this (8: on the JPEG grid)')
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--eval-limit', type=int, default=40)
@@ -170,7 +171,8 @@ def train_model():
         for j, i in enumerate(pick):
             h, w, _ = photos[i].shape
             for k in range(K):
-                y = rng.integers(0, h - S + 1); x = rng.integers(0, w - S + 1)
+                A = args.align
+                y = rng.integers(0, (h - S) // A + 1) * A; x = rng.integers(0, (w - S) // A + 1) * A
                 patches[k, j] = photos[i][y:y + S, x:x + S]
         xb = torch.from_numpy(((patches.astype(np.float32) / 255 - MEAN) / STD)).reshape(K * B, S, S, 3).permute(0, 3, 1, 2).contiguous()
         emb = img_net(xb).reshape(K, B, -1)

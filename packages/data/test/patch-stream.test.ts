@@ -84,6 +84,30 @@ describe('PatchStream', () => {
     }
   });
 
+  it('cropAlign puts every crop corner on the grid, over the whole range; 1 is the unaligned draw', async () => {
+    const rng = derivedRng(3, 'align');
+    const xs = new Set<number>();
+    for (let i = 0; i < 2000; i++) {
+      const c = randomCrop(100, 70, 32, rng, 8)!;
+      expect([c.x % 8, c.y % 8]).toEqual([0, 0]);
+      expect(c.x + 32 <= 100 && c.y + 32 <= 70).toBe(true);
+      xs.add(c.x);
+    }
+    expect([...xs].sort((a, b) => a - b)).toEqual([0, 8, 16, 24, 32, 40, 48, 56, 64]); // floor(68 / 8) * 8 = 64
+    expect(randomCrop(100, 70, 32, derivedRng(4, 'a'), 1)).toEqual(randomCrop(100, 70, 32, derivedRng(4, 'a')));
+    const { batches } = await collect({ cropsPerImage: 1, cropAlign: 8, workers: 0 });
+    const b = batches[0];
+    const e = entries.find((x) => x.id === b.sources[0]) as IndexEntry;
+    const crop = randomCrop(e.width, e.height, 32, derivedRng(1, 'crop', e.id, 0), 8)!;
+    const d = await decodeImage(join(dir, e.id));
+    if (!d.ok) throw new Error('fixture');
+    for (const [py, px, c] of [[0, 0, 0], [5, 17, 1], [31, 31, 2]]) {
+      const v = d.image.data[((crop.y + py) * e.width + crop.x + px) * 3 + c];
+      expect(b.images[(py * 32 + px) * 3 + c]).toBeCloseTo((v / 255 - CLIP_MEAN[c]) / CLIP_STD[c], 5);
+    }
+    expect(() => new PatchStream(entries, { batchSize: 4, cropAlign: 0 })).toThrow(/cropAlign must be a positive integer/);
+  });
+
   it('cropsPerStep groups the crops of an image in one batch, crop-major, with one text per image', async () => {
     const K = 2;
     const { batches, stream } = await collect({ cropsPerImage: 4, cropsPerStep: K, workers: 0 });

@@ -27,6 +27,7 @@ export interface BatchSource {
   cropsPerImage: number;
   /** crops of each image in one batch (default 1) */
   cropsPerStep?: number;
+  cropAlign?: number;
   workers: number;
   tokenizer: ExifTokenizer;
   /** tag set and ablations of the texts (text-options.ts) */
@@ -55,7 +56,7 @@ export class TrainBatches {
   private streamFor(epoch: number): PatchStream {
     const s = this.src;
     return new PatchStream(s.entries, {
-      batchSize: s.batchSize, patchSize: s.patchSize, cropsPerImage: s.cropsPerImage, cropsPerStep: s.cropsPerStep, workers: s.workers,
+      batchSize: s.batchSize, patchSize: s.patchSize, cropsPerImage: s.cropsPerImage, cropsPerStep: s.cropsPerStep, cropAlign: s.cropAlign, workers: s.workers,
       seed: epochSeed(s.seed, epoch), epochs: 1, split: 'all', tokenizer: s.tokenizer,
       text: s.text, onSkip: s.onSkip,
     });

@@ -116,6 +116,12 @@ const dataSchema = z.strictObject({
    * mean of one InfoNCE per crop (multi-crop-loss.ts). 1: one crop per photo per step.
    */
   cropsPerStep: int(1).max(64).default(1),
+  /**
+   * Training crop corners on multiples of this: 1 anywhere (the paper), 8 on the JPEG block
+   * grid, so the tower sees blocks at one phase and a region pasted off that phase looks
+   * unlike it (docs/experiments/photos-recipe.md). Helps only where the grid survives.
+   */
+  cropAlign: int(1).max(64).default(1),
   /** decode worker threads (0 decodes on the main thread) */
   workers: int(0).max(64),
   /** share of images held out for validation (split by image id, never by patch) */

@@ -148,7 +148,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
     batches = new TrainBatches(
       {
-        entries: r.data.train, seed: c.run.seed, batchSize: c.data.batchSize, patchSize: c.data.patchSize, cropsPerImage: c.data.cropsPerImage, cropsPerStep: c.data.cropsPerStep,
+        entries: r.data.train, seed: c.run.seed, batchSize: c.data.batchSize, patchSize: c.data.patchSize, cropsPerImage: c.data.cropsPerImage, cropsPerStep: c.data.cropsPerStep, cropAlign: c.data.cropAlign,
         workers: c.data.workers, tokenizer: r.tokenizer, text: textOptionsOf(c, r.data.tags, true),
       },
       r.state.position,

@@ -22,10 +22,15 @@ export interface Crop {
   size: number;
 }
 
-/** A uniformly placed size x size crop, or undefined when the image is smaller than that. */
-export function randomCrop(width: number, height: number, size: number, rng: Rng): Crop | undefined {
+/**
+ * A uniformly placed size x size crop, or undefined when the image is smaller than that. With
+ * `align` > 1 its corner sits on multiples of align (8: on a JPEG's block grid, so every
+ * training patch shows its blocks at one phase, as the patches of an uncropped photo do).
+ */
+export function randomCrop(width: number, height: number, size: number, rng: Rng, align = 1): Crop | undefined {
   if (width < size || height < size) return undefined;
-  return { x: randInt(rng, width - size + 1), y: randInt(rng, height - size + 1), size };
+  if (align === 1) return { x: randInt(rng, width - size + 1), y: randInt(rng, height - size + 1), size };
+  return { x: align * randInt(rng, Math.floor((width - size) / align) + 1), y: align * randInt(rng, Math.floor((height - size) / align) + 1), size };
 }
 
 /** byte -> normalized value, one table per channel (the per-pixel work is then a lookup). */

@@ -34,6 +34,8 @@ export interface PatchStreamOptions {
    * batch then holds batchSize images x cropsPerStep patches and batchSize texts.
    */
   cropsPerStep?: number;
+  /** Crop corners on multiples of this (default 1: anywhere; 8: on the JPEG block grid). */
+  cropAlign?: number;
   /** Patches held for mixing (default max(4 x batch, 2 x batch x K)). */
   shuffleBuffer?: number;
   /** No two crops of one image in a batch (default true). */
@@ -125,7 +127,7 @@ export class PatchStream implements AsyncIterable<PatchBatch> {
 
   constructor(entries: readonly StreamEntry[], options: PatchStreamOptions) {
     const o = {
-      patchSize: 124, cropsPerImage: 4, cropsPerStep: 1, distinctImages: true, workers: 2, seed: 0, epochs: 1, split: 'all' as Split | 'all',
+      patchSize: 124, cropsPerImage: 4, cropsPerStep: 1, cropAlign: 1, distinctImages: true, workers: 2, seed: 0, epochs: 1, split: 'all' as Split | 'all',
       valFraction: DEFAULT_VAL_FRACTION, allowPartial: false, timeoutMs: 30_000, dropLast: true, ...options,
     };
     if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${o.batchSize}`);
@@ -133,6 +135,7 @@ export class PatchStream implements AsyncIterable<PatchBatch> {
     if (!Number.isInteger(o.cropsPerStep) || o.cropsPerStep < 1 || o.cropsPerImage % o.cropsPerStep !== 0) {
       throw new Error(`cropsPerStep must be a positive divisor of cropsPerImage = ${o.cropsPerImage}, got ${o.cropsPerStep}`);
     }
+    if (!Number.isInteger(o.cropAlign) || o.cropAlign < 1) throw new Error(`cropAlign must be a positive integer, got ${o.cropAlign}`);
     if (o.cropsPerStep > 1 && !o.distinctImages) throw new Error('cropsPerStep > 1 groups the crops of an image: it needs distinctImages');
     this.o = o;
     // Sorting makes the run independent of the order the index lists files in.
@@ -150,13 +153,13 @@ export class PatchStream implements AsyncIterable<PatchBatch> {
 
   /** Every image to decode, in order, across epochs (tar shards read as they come). */
   private async *plan(pool: DecodePool): AsyncGenerator<Planned> {
-    const { seed, patchSize: S, cropsPerImage: K, allowPartial } = this.o;
+    const { seed, patchSize: S, cropsPerImage: K, cropAlign, allowPartial } = this.o;
     let seq = 0;
     const plan = (entry: StreamEntry, epoch: number, bytes?: Uint8Array): Planned | undefined => {
       const rng = derivedRng(seed, 'crop', entry.id, epoch);
       const crops: Crop[] = [];
       for (let k = 0; k < K; k++) {
-        const c = randomCrop(entry.width, entry.height, S, rng);
+        const c = randomCrop(entry.width, entry.height, S, rng, cropAlign);
         if (!c) {
           this.skip(entry.id, epoch, 'smaller-than-patch', `${entry.width}x${entry.height} < ${S}x${S}`);
           return undefined;

@@ -29,7 +29,7 @@ export interface Crop {
  */
 export function randomCrop(width: number, height: number, size: number, rng: Rng, align = 1): Crop | undefined {
   if (width < size || height < size) return undefined;
-  if (align === 1) return { x: randInt(rng, width - size + 1), y: randInt(rng, height - size + 1), size };
+  // align 1: randInt(rng, width - size + 1), the unaligned draw
   return { x: align * randInt(rng, Math.floor((width - size) / align) + 1), y: align * randInt(rng, Math.floor((height - size) / align) + 1), size };
 }
 

@@ -91,7 +91,7 @@ export async function setupRun(gpu: Gpu, c: TrainConfig, resume: boolean, note: 
     model.train();
     const validation = c.data.valFraction > 0
       ? await loadValidationSet({
-        entries: data.val, seed: c.run.seed, patchSize: c.data.patchSize, workers: c.data.workers, tokenizer, crops: c.data.valCrops, text: textOptionsOf(c, data.tags, false),
+        entries: data.val, seed: c.run.seed, patchSize: c.data.patchSize, workers: c.data.workers, tokenizer, crops: c.data.valCrops, cropAlign: c.data.cropAlign, text: textOptionsOf(c, data.tags, false),
       })
       : null;
     const splices = await prepareSpliceValidation(c, data.source, note);

@@ -1,10 +1,10 @@
 /**
  * Validation retrieval on held-out images: several fixed crops per validation image (seeded,
- * cut once at start-up, so every evaluation sees the same patches) and the distinct EXIF texts
- * of those images. The model embeds them in eval mode without gradients, in chunks of the
- * training batch size (the last chunk padded by repeating its first row, so no new kernel
- * shapes get compiled), and the host ranks every crop against every text (retrieval.ts):
- * top-1 and top-5 both ways.
+ * cut once at start-up, so every evaluation sees the same patches, on the training run's crop
+ * grid when it has one) and the distinct EXIF texts of those images. The model embeds them in
+ * eval mode without gradients, in chunks of the training batch size (the last chunk padded by
+ * repeating its first row, so no new kernel shapes get compiled), and the host ranks every crop
+ * against every text (retrieval.ts): top-1 and top-5 both ways.
  */
 import type { Gpu } from '@exif-lang/kernels';
 import { ExifTokenizer, PatchStream, hash32, type IndexEntry, type TextOptions } from '@exif-lang/data';
@@ -39,6 +39,11 @@ export interface ValidationSource {
   tokenizer: ExifTokenizer;
   /** crops per image (default 1) */
   crops?: number;
+  /**
+   * crop corners on multiples of this (default 1: anywhere). Training passes its own
+   * `data.cropAlign`, so a model trained on the JPEG block grid is validated on it too.
+   */
+  cropAlign?: number;
   text?: Omit<TextOptions, 'seed'>;
 }
 
@@ -57,7 +62,7 @@ export async function loadValidationSet(src: ValidationSource): Promise<Validati
   if (src.entries.length < 2) return null;
   const K = src.crops ?? 1;
   const stream = new PatchStream(src.entries, {
-    batchSize: src.entries.length * K, patchSize: src.patchSize, cropsPerImage: K, distinctImages: false, workers: src.workers, seed: hash32(src.seed, 'validation'),
+    batchSize: src.entries.length * K, patchSize: src.patchSize, cropsPerImage: K, cropAlign: src.cropAlign ?? 1, distinctImages: false, workers: src.workers, seed: hash32(src.seed, 'validation'),
     epochs: 1, split: 'all', dropLast: false, tokenizer: src.tokenizer, text: src.text,
   });
   const images: Float32Array[] = [];

@@ -98,18 +98,23 @@ const paper: Preset = {
  * Real photos in at most an hour here (`--data DIR`, e.g. ../shared/photos): the `small`
  * towers at 64 px behind a fixed 3x3 high-pass prefilter (the image tower sees the noise
  * residual, not the scene: on ~100 photos a tower fed raw pixels learns to tell photos apart by
- * their content; docs/experiments/photos-recipe.md has the measurements), texts cut to 96
- * tokens (Make, Model, lens, software and exposure come first; the text pass was ~40% of a step
- * at 175 tokens), 64 distinct photos per step with 4 crops of each photo spread over the epoch,
- * learned logit scale (it beat the fixed 100 in DESIGN.md's short runs). 15% of the photos are
+ * their content), texts cut to 96 tokens (Make, Model, lens, software and exposure come first;
+ * the text pass was ~40% of a step at 175 tokens), learned logit scale (it beat the fixed 100 in
+ * DESIGN.md's short runs). 64 distinct photos per step with 4 crops of each in the same step
+ * (8 crops per decode in two groups): one text pass, one InfoNCE per crop, plus the image-image
+ * term between a photo's crops. Crop corners on multiples of 8 (`data.cropAlign`): every
+ * training crop shows the JPEG blocks of an uncropped photo at phase 0, so a region pasted off
+ * that grid embeds unlike its host; the price is that it reads a cue which uncompressed or
+ * off-grid re-cropped images do not carry. Each of these was chosen on dev splices that the
+ * reported evaluation never uses (docs/experiments/photos-recipe.md). 15% of the photos are
  * held apart (by a hash of the path, so `data splices --split val` builds splices from exactly
  * those) and never trained on. At the end, a make probe on those held-apart photos is logged
  * (data.valProbe).
  */
 const photos: Preset = {
   ...small,
-  model: { ...small.model, image: { ...small.model.image, prefilter: 'highpass3' }, text: { ...small.model.text, maxTokens: 96 } },
-  data: { ...small.data, workers: 1, valFraction: 0.15, valMaxImages: 64, valProbe: true },
+  model: { ...small.model, image: { ...small.model.image, prefilter: 'highpass3' }, text: { ...small.model.text, maxTokens: 96 }, imageImageWeight: 1 },
+  data: { ...small.data, cropsPerImage: 8, cropsPerStep: 4, cropAlign: 8, workers: 1, valFraction: 0.15, valMaxImages: 64, valProbe: true },
   schedule: { ...small.schedule, warmupSteps: 50 },
   run: { steps: 700, seed: 0, logEvery: 10, checkpointEvery: 50, keepLast: 3, validateEvery: 100 },
 };

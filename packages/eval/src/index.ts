@@ -4,7 +4,7 @@ export * from './localize/grid.ts';
 export type * from './localize/types.ts';
 export { localize, localizeFeatures, LOCALIZE_METHODS, type LocalizeMethod, type LocalizeOptions } from './localize/localize.ts';
 export { modelExtractor, embedBatchSize } from './localize/model-features.ts';
-export { openExtractor, randomInitExtractor, recordedPatchSize, PAPER_PATCH_SIZE, type OpenedExtractor, type OpenExtractorOptions } from './localize/checkpoint.ts';
+export { openExtractor, randomInitExtractor, recordedPatchSize, recordedCropAlign, PAPER_PATCH_SIZE, type OpenedExtractor, type OpenExtractorOptions } from './localize/checkpoint.ts';
 export { meanShiftMode, spectralBipartition, twoMeans1d, type MeanShiftOptions, type MeanShiftResult } from './localize/clustering.ts';
 export { consistencyVolume, cosineDissimilarity, l2NormalizeRows, voteOntoCells } from './localize/volume.ts';
 export { pcaScores, pcaCells } from './localize/pca.ts';

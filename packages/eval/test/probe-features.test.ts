@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getGpu, type Gpu } from '@exif-lang/kernels';
-import { ExifClip } from '@exif-lang/models';
+import { ExifClip, encodeSafetensors } from '@exif-lang/models';
 import { generateSynthZoo, rngFromSeed, type RgbImage } from '@exif-lang/data';
 import type { FeatureExtractor } from '../src/localize/types.ts';
 import type { PatchGrid } from '../src/localize/grid.ts';
@@ -15,6 +15,7 @@ import { loadPhotoSet, type ProbeImage } from '../src/probe/photo-set.ts';
 import { embedImages } from '../src/probe/features.ts';
 import { patchOrigins, patchStrip } from '../src/probe/patches.ts';
 import { handcraftedFeatures } from '../src/probe/handcrafted.ts';
+import { recordedCropAlign, recordedPatchSize } from '../src/localize/checkpoint.ts';
 import { estimateJpegQuality } from '../src/probe/jpeg-quality.ts';
 import { canonicalMake, isPhone } from '../src/probe/camera-names.ts';
 import { taskLabels } from '../src/probe/tasks.ts';
@@ -97,6 +98,33 @@ describe('features', () => {
     expect(s.grid.cols).toBe(5);
     const k = 3;
     expect(s.image.data[(7 * s.image.width + k * 32 + 5) * 3 + 1]).toBe(image.data[((a[k].y + 7) * 90 + a[k].x + 5) * 3 + 1]);
+  });
+
+  it('aligned plans floor each corner onto the grid, and are cached apart from unaligned ones', async () => {
+    for (const mode of ['random', 'grid'] as const) {
+      const plan = { count: 7, size: 32, mode, seed: 4 };
+      const free = patchOrigins(101, 83, plan, 'img');
+      const onGrid = patchOrigins(101, 83, { ...plan, align: 8 }, 'img');
+      expect(onGrid).toEqual(free.map((o) => ({ x: 8 * Math.floor(o.x / 8), y: 8 * Math.floor(o.y / 8) })));
+      expect(free.some((o) => o.x % 8 !== 0 || o.y % 8 !== 0)).toBe(true); // the test would not see the floor otherwise
+      expect(patchOrigins(101, 83, { ...plan, align: 1 }, 'img')).toEqual(free);
+    }
+    expect(() => patchOrigins(90, 70, { count: 1, size: 32, mode: 'grid', seed: 0, align: 0 }, 'img')).toThrow(/align must be a positive integer/);
+    const ex = meanColourExtractor();
+    const o = { plan: { count: 4, size: 32, mode: 'random' as const, seed: 5 }, cacheDir: join(dir, 'feat-align'), key: 'k' };
+    const free = await embedImages(photos.slice(0, 3), ex, o);
+    const aligned = await embedImages(photos.slice(0, 3), ex, { ...o, plan: { ...o.plan, align: 8 } });
+    expect(ex.calls).toBe(6); // no cache hit across alignments
+    expect(aligned.map((f) => [...f.patches])).not.toEqual(free.map((f) => [...f.patches]));
+  });
+
+  it("reads the training run's crop grid and patch size from a checkpoint's recorded config", () => {
+    const t = { w: { dtype: 'F32' as const, shape: [1], data: new Float32Array([1]) } };
+    const withConfig = encodeSafetensors(t, { config: JSON.stringify({ data: { patchSize: 48, cropAlign: 8 } }) });
+    expect([recordedCropAlign(withConfig), recordedPatchSize(withConfig)]).toEqual([8, 48]);
+    const older = encodeSafetensors(t, { config: JSON.stringify({ data: { patchSize: 64 } }) }); // before data.cropAlign
+    expect([recordedCropAlign(older), recordedPatchSize(older)]).toEqual([1, 64]);
+    expect([recordedCropAlign(encodeSafetensors(t)), recordedPatchSize(encodeSafetensors(t))]).toEqual([1, undefined]);
   });
 
   it('a second embedding of the same images hits the cache', async () => {

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import {
   CASIA_SIDE, PROBE_TASKS, RANDOM_INIT_SEED, casiaFeatures, casiaLabels, checkpointKey, checkpointTextSettings, formatProbeTable, isProbeTask, loadCasia,
-  loadPhotoSet, modelExtractor, openExtractor, photoFeatureSets, probeTask, randomInitExtractor, taskLabels, writeConfusionPng,
+  loadPhotoSet, modelExtractor, openExtractor, photoFeatureSets, probeTask, randomInitExtractor, recordedCropAlign, taskLabels, writeConfusionPng,
   type CasiaFit, type FeatureSet, type OpenedExtractor, type PatchMode, type PatchPlan, type ProbeImage, type ProbeReport, type ProbeTask, type TextSettings,
 } from '@exif-lang/eval';
 import { getGpu, type Gpu } from '@exif-lang/kernels';
@@ -23,6 +23,8 @@ export interface PatchArgs {
   patches: number;
   patchMode: string;
   patchSize?: number;
+  /** patch corners on multiples of this (default: the checkpoint's training data.cropAlign) */
+  patchAlign?: number;
   seed: number;
   cache: string;
 }
@@ -33,9 +35,9 @@ export function positiveInt(v: string): number {
   return n;
 }
 
-export function planOf(o: PatchArgs, patchSize: number): PatchPlan {
+export function planOf(o: PatchArgs, patchSize: number, trainedAlign = 1): PatchPlan {
   if (o.patchMode !== 'grid' && o.patchMode !== 'random') throw new Error(`--patch-mode must be grid or random, got '${o.patchMode}'`);
-  return { count: o.patches, size: patchSize, mode: o.patchMode as PatchMode, seed: o.seed };
+  return { count: o.patches, size: patchSize, mode: o.patchMode as PatchMode, seed: o.seed, align: o.patchAlign ?? trainedAlign };
 }
 
 export interface OpenedProbe {
@@ -47,7 +49,8 @@ export interface OpenedProbe {
 
 export function openProbeCheckpoint(gpu: Gpu, checkpoint: string, o: PatchArgs): OpenedProbe {
   const opened = openExtractor(gpu, checkpoint, { patchSize: o.patchSize });
-  return { opened, key: checkpointKey(checkpoint), text: checkpointTextSettings(checkpoint, opened.model), plan: planOf(o, opened.patchSize) };
+  const plan = planOf(o, opened.patchSize, recordedCropAlign(checkpoint));
+  return { opened, key: checkpointKey(checkpoint), text: checkpointTextSettings(checkpoint, opened.model), plan };
 }
 
 export async function openPhotos(dir: string, cache: string, minSize: number, text?: TextSettings): Promise<ProbeImage[]> {
@@ -77,6 +80,7 @@ export function withPatchOptions(cmd: Command): Command {
     .option('--patches <n>', `patches per image (default ${DEFAULT_PATCHES})`, positiveInt, DEFAULT_PATCHES)
     .option('--patch-mode <m>', 'grid or random (random is seeded by the image)', 'grid')
     .option('--patch-size <px>', "patch side (default: the checkpoint's training patch, else 124)", positiveInt)
+    .option('--patch-align <n>', "patch corners on multiples of n (default: the grid the checkpoint's training crops were cut on, data.cropAlign, else 1)", positiveInt)
     .option('--seed <n>', 'seed of the patches, folds, bootstrap and swaps', (v) => Number.parseInt(v, 10), 0)
     .option('--cache <dir>', 'feature and index cache (a second run does not re-embed)', DEFAULT_CACHE);
 }
@@ -143,7 +147,7 @@ export async function runProbe(o: ProbeArgs, note: (s: string) => void = (s) => 
       const tasks = o.task === 'all' ? [...PROBE_TASKS] : o.task.split(',').map((s) => s.trim());
       for (const t of tasks) if (!isProbeTask(t)) throw new Error(`--task: ${t} is not one of ${PROBE_TASKS.join(', ')} (or all)`);
       const photos = await openPhotos(o.photos, o.cache, p.plan.size);
-      note(`${photos.length} photos of ${o.photos}; ${p.plan.count} ${p.plan.mode} patches of ${p.plan.size} px per image`);
+      note(`${photos.length} photos of ${o.photos}; ${p.plan.count} ${p.plan.mode} patches of ${p.plan.size} px per image${(p.plan.align ?? 1) > 1 ? `, corners on multiples of ${p.plan.align}` : ''}`);
       const sets = await photoFeatureSets(gpu, p.opened, photos, { plan: p.plan, cacheDir: o.cache, key: p.key, onProgress: bar.update });
       for (const t of tasks as ProbeTask[]) {
         let labels;

@@ -11,20 +11,31 @@ import type { FeatureExtractor } from './types.ts';
 /** The paper's evaluation patch. */
 export const PAPER_PATCH_SIZE = 124;
 
-/** data.patchSize from a safetensors header's run config, if any (a path, or the bytes a page holds). */
-export function recordedPatchSize(input: CheckpointInput): number | undefined {
+/** A number field of the run config in a safetensors header, if any (a path, or the bytes a page holds). */
+function recordedDataField(input: CheckpointInput, field: 'patchSize' | 'cropAlign'): number | undefined {
   if (typeof input === 'string' && !input.endsWith('.safetensors')) return undefined;
   const src = openSource(input);
   try {
     const meta = readSafetensorsHeader(src).metadata;
     if (!meta.config) return undefined;
-    const c = JSON.parse(meta.config) as { data?: { patchSize?: unknown } };
-    return typeof c.data?.patchSize === 'number' ? c.data.patchSize : undefined;
+    const c = JSON.parse(meta.config) as { data?: Record<string, unknown> };
+    const v = c.data?.[field];
+    return typeof v === 'number' ? v : undefined;
   } catch {
     return undefined;
   } finally {
     src.close();
   }
+}
+
+/** data.patchSize of the training run. */
+export function recordedPatchSize(input: CheckpointInput): number | undefined {
+  return recordedDataField(input, 'patchSize');
+}
+
+/** The grid the checkpoint's training crops were cut on (data.cropAlign; 1 when not recorded). */
+export function recordedCropAlign(input: CheckpointInput): number {
+  return recordedDataField(input, 'cropAlign') ?? 1;
 }
 
 export interface OpenedExtractor {

@@ -64,7 +64,8 @@ export async function embedImages(images: readonly EmbedImage[], extractor: Feat
   if (dir) mkdirSync(dir, { recursive: true });
   const out: ImageFeatures[] = [];
   for (const [i, img] of images.entries()) {
-    const file = dir ? join(dir, `${img.hash}-${plan.mode}-${plan.count}x${plan.size}-s${plan.seed}.f32`) : undefined;
+    const aligned = (plan.align ?? 1) > 1 ? `-a${plan.align}` : ''; // unaligned plans keep their old cache names
+    const file = dir ? join(dir, `${img.hash}-${plan.mode}-${plan.count}x${plan.size}-s${plan.seed}${aligned}.f32`) : undefined;
     let data = readF32(file);
     if (!data) {
       const image = await decode(img);

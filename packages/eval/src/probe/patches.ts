@@ -14,21 +14,31 @@ export interface PatchPlan {
   size: number;
   mode: PatchMode;
   seed: number;
+  /**
+   * corners floored to multiples of this (default 1: as drawn). A model trained on crops on
+   * the JPEG block grid (data.cropAlign) is probed on the grid too, or it reads its features
+   * off the distribution it learnt them on.
+   */
+  align?: number;
 }
 
 /** Top-left corners of the plan's crops in a width x height image. */
 export function patchOrigins(width: number, height: number, plan: PatchPlan, imageKey: string): { x: number; y: number }[] {
   const { count: n, size: p } = plan;
+  const a = plan.align ?? 1;
+  if (!Number.isInteger(a) || a < 1) throw new Error(`patch plan: align must be a positive integer, got ${a}`);
   if (width < p || height < p) throw new Error(`${imageKey}: ${width}x${height} is smaller than one ${p} px patch`);
+  // flooring keeps a corner inside the image (0 is on every grid)
+  const onGrid = (o: { x: number; y: number }) => ({ x: o.x - (o.x % a), y: o.y - (o.y % a) });
   if (plan.mode === 'random') {
     const rng = derivedRng(plan.seed, 'probe-patches', imageKey);
-    return Array.from({ length: n }, () => ({ x: randInt(rng, width - p + 1), y: randInt(rng, height - p + 1) }));
+    return Array.from({ length: n }, () => onGrid({ x: randInt(rng, width - p + 1), y: randInt(rng, height - p + 1) }));
   }
   // grid: cols x rows close to the image's aspect with cols * rows >= n, the first n in raster order
   const cols = Math.max(1, Math.round(Math.sqrt((n * width) / height)));
   const rows = Math.ceil(n / cols);
   const at = (i: number, k: number, span: number) => (k === 1 ? Math.floor((span - p) / 2) : Math.round((i * (span - p)) / (k - 1)));
-  return Array.from({ length: n }, (_, i) => ({ x: at(i % cols, cols, width), y: at(Math.floor(i / cols), rows, height) }));
+  return Array.from({ length: n }, (_, i) => onGrid({ x: at(i % cols, cols, width), y: at(Math.floor(i / cols), rows, height) }));
 }
 
 /** The crops side by side, and the grid over the strip that visits each crop once. */

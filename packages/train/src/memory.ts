@@ -56,40 +56,38 @@ function at(l: Line, n: number): number {
   return l.fixed + l.slope * n;
 }
 
-interface Probe {
-  forward: number;
-  backward: number;
-  largestForward: number;
-  largestBackward: number;
+/** The pool's high-water mark and largest buffer acquired over one phase of a probe step. */
+interface Phase {
+  peak: number;
+  largest: number;
 }
 
-/** One step's loss and backward on n photos x K crops of made-up data; the pool's peaks. */
-async function probe(gpu: Gpu, model: ExifClip, c: TrainConfig, n: number): Promise<Probe> {
+const takePhase = (gpu: Gpu): Phase => ({ peak: gpu.pool.takePeakInUse(), largest: gpu.pool.takeLargestAcquire() });
+
+/** One step's loss and backward on n photos x K crops of made-up data: [forward, backward]. */
+async function probe(gpu: Gpu, model: ExifClip, c: TrainConfig, n: number): Promise<Phase[]> {
   const P = c.data.patchSize;
   const T = c.model.text.maxTokens;
   const K = c.data.cropsPerStep;
   const images = new Float32Array(K * n * P * P * 3).map((_, i) => Math.sin(i * 0.37));
   const ids = Uint32Array.from({ length: n * T }, (_, i) => 1000 + ((i * 7919) % 20000));
   const mask = new Uint32Array(n * T).fill(1);
-  gpu.pool.takePeakInUse();
-  gpu.pool.takeLargestAcquire();
+  takePhase(gpu);
   const loss = scope(() => {
     const img = model.encodeImage(tensor(gpu, images, [K * n, P, P, 3]));
     const txt = model.encodeText(tensor(gpu, ids, [n, T], 'u32'), tensor(gpu, mask, [n, T], 'u32'));
     return keep(multiCropLoss(model, img, txt, K, c.model.imageImageWeight).loss);
   });
-  const forward = gpu.pool.takePeakInUse();
-  const largestForward = gpu.pool.takeLargestAcquire();
+  const forward = takePhase(gpu);
   backward(loss);
-  const backwardPeak = gpu.pool.takePeakInUse();
-  const largestBackward = gpu.pool.takeLargestAcquire();
+  const backwardPhase = takePhase(gpu);
   loss.dispose();
   for (const p of model.parameters()) {
     p.grad?.dispose();
     p.grad = null;
   }
   await gpu.sync();
-  return { forward, backward: backwardPeak, largestForward, largestBackward };
+  return [forward, backwardPhase];
 }
 
 function fit(a: number, b: number): Line {
@@ -106,18 +104,13 @@ export interface MemoryLimits {
 
 export async function estimateStepMemory(gpu: Gpu, c: TrainConfig, limits: MemoryLimits = {}): Promise<MemoryEstimate> {
   const model = new ExifClip(gpu, exifClipConfig(c)).train();
-  let forward: Line;
-  let backwardLine: Line;
-  let largestForward: Line;
-  let largestBackward: Line;
+  let lines: { peak: Line; largest: Line }[];
   let parameterBytes: number;
   try {
-    const r = [];
+    const r: Phase[][] = [];
     for (const n of PROBES) r.push(await probe(gpu, model, c, n));
-    forward = fit(r[0].forward, r[1].forward);
-    backwardLine = fit(r[0].backward, r[1].backward);
-    largestForward = fit(r[0].largestForward, r[1].largestForward);
-    largestBackward = fit(r[0].largestBackward, r[1].largestBackward);
+    // one line per phase (forward, backward) and quantity
+    lines = r[0].map((a, i) => ({ peak: fit(a.peak, r[1][i].peak), largest: fit(a.largest, r[1][i].largest) }));
     parameterBytes = model.parameterCount() * 4;
   } finally {
     model.dispose();
@@ -130,8 +123,8 @@ export async function estimateStepMemory(gpu: Gpu, c: TrainConfig, limits: Memor
   // a pass of n photos (n patches when chunked: chunking needs one crop per photo)
   const bytesFor = (n: number) => {
     const chunked = n < B ? 4 * (4 * B * E + 4 * B * B) : 0;
-    const peak = Math.max(at(forward, n), at(backwardLine, n));
-    const largest = Math.max(at(largestForward, n), at(largestBackward, n));
+    const peak = Math.max(...lines.map((l) => at(l.peak, n)));
+    const largest = Math.max(...lines.map((l) => at(l.largest, n)));
     return { step: peak + 2 * parameterBytes + chunked, largest: Math.max(largest, n < B ? 4 * B * B : 0) };
   };
   const fitsWith = (n: number) => {
